@@ -1,0 +1,147 @@
+"""news_daily: fetch → extract → clean → figures → load → dbt → checks → publish.
+
+Wiring only: every task imports its function from `transforms` inside its body,
+calls it and returns something small. Parallel stages are mapped over batch
+folders of Parquet files; every task that writes DuckDB uses the one-slot
+`duckdb_writer` pool, since DuckDB allows a single writer.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+
+WRITER_POOL = "duckdb_writer"
+# Retries are for transient faults in production; tests and `make run` set 0 so a real
+# error surfaces at once instead of after the back-off.
+RETRIES = int(os.environ.get("CLAIMLEDGER_TASK_RETRIES", "2"))
+
+DOC_MD = """
+### news_daily
+Ingests the configured sources (`config/sources.yml`, or `CLAIMLEDGER_CORPUS`) for the
+run's logical date, which is the ingest partition: rerunning a day replaces exactly that
+day's rows. Parallel stages (fetch, extract, clean, figures) are mapped over batches and
+hand Parquet files to the single DuckDB writer (`load_warehouse`, pool `duckdb_writer`).
+`build_marts` runs one `dbt build`; `check_quality` runs the Great Expectations suites;
+an `error` result stops `publish_warehouse`, so readers keep the last good warehouse.
+`summarize_run` always runs and writes the HTML report.
+"""
+
+
+def _partition() -> tuple[str, str]:
+    """(ingest_date, run_id) of the running DAG run."""
+    from transforms.runs import partition_of
+
+    context = get_current_context()
+    return partition_of(context.get("logical_date"), context["dag_run"].run_after), \
+        context["run_id"]
+
+
+def _settings():
+    from transforms.settings import Settings
+
+    return Settings.from_env()
+
+
+@dag(
+    dag_id="news_daily",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["claimledger", "news"],
+    doc_md=DOC_MD,
+    default_args={
+        "owner": "claimledger",
+        "retries": RETRIES,
+        "retry_delay": timedelta(seconds=30),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=10),
+    },
+)
+def news_daily():
+    @task
+    def discover_pages() -> list[str]:
+        from transforms.stages import plan_batches
+
+        ingest_date, _ = _partition()
+        return plan_batches(_settings(), ingest_date)
+
+    @task
+    def fetch_pages(batch_dir: str) -> str:
+        from transforms.stages import fetch_batch
+
+        ingest_date, _ = _partition()
+        fetch_batch(batch_dir, ingest_date)
+        return batch_dir
+
+    @task
+    def extract_articles(batch_dir: str) -> str:
+        from transforms.stages import extract_batch
+
+        extract_batch(batch_dir)
+        return batch_dir
+
+    @task
+    def clean_paragraphs(batch_dir: str) -> str:
+        from transforms.stages import clean_batch
+
+        clean_batch(batch_dir)
+        return batch_dir
+
+    @task
+    def find_figures(batch_dir: str) -> str:
+        from transforms.stages import figures_batch
+
+        figures_batch(batch_dir)
+        return batch_dir
+
+    @task(pool=WRITER_POOL)
+    def load_warehouse(batch_dirs: list[str]) -> dict:
+        from transforms.stages import load_batches
+
+        ingest_date, run_id = _partition()
+        return load_batches(_settings(), ingest_date, run_id, list(batch_dirs))
+
+    @task(pool=WRITER_POOL, retries=0)
+    def build_marts() -> dict:
+        from transforms.runs import build_marts as run_build
+
+        ingest_date, run_id = _partition()
+        return run_build(_settings(), run_id, ingest_date)
+
+    @task(pool=WRITER_POOL, retries=0)
+    def check_quality() -> dict:
+        from transforms.runs import check_quality as run_checks
+
+        ingest_date, run_id = _partition()
+        return run_checks(_settings(), run_id, ingest_date)
+
+    @task(pool=WRITER_POOL)
+    def publish_warehouse() -> str:
+        from transforms.runs import publish_run
+
+        _, run_id = _partition()
+        return publish_run(_settings(), run_id)
+
+    @task(trigger_rule="all_done", retries=0)
+    def summarize_run() -> str:
+        from transforms.runs import summarize
+
+        ingest_date, run_id = _partition()
+        return summarize(_settings(), run_id, ingest_date)
+
+    batches = discover_pages()
+    fetched = fetch_pages.expand(batch_dir=batches)
+    extracted = extract_articles.expand(batch_dir=fetched)
+    cleaned = clean_paragraphs.expand(batch_dir=extracted)
+    figured = find_figures.expand(batch_dir=cleaned)
+    loaded = load_warehouse(figured)
+    published = publish_warehouse()
+    loaded >> build_marts() >> check_quality() >> published >> summarize_run()
+
+
+news_daily()

@@ -1,0 +1,57 @@
+-- A trade figure is read from a sentence of a kept paragraph of its own
+-- article: never from a paragraph the cleaning stage removed (navigation, a
+-- duplicate, a caption) and never from a missing sentence. Returns the
+-- offending trade figures with what is wrong. Severity error: a figure from
+-- removed text is boilerplate or a repeat passed off as a statement.
+
+with
+
+trade_figures as (
+
+    select * from {{ ref('fct_trade_figures') }}
+
+),
+
+sentences as (
+
+    select * from {{ ref('stg_raw__sentences') }}
+
+),
+
+paragraphs as (
+
+    select * from {{ ref('stg_raw__paragraphs') }}
+
+),
+
+checked as (
+
+    select
+        trade_figures.trade_figure_id,
+        trade_figures.article_id,
+        trade_figures.sentence_id,
+        sentences.paragraph_id,
+        paragraphs.removal_reason,
+        case
+            when sentences.sentence_id is null then 'sentence missing'
+            when sentences.article_id != trade_figures.article_id
+                then 'sentence of another article'
+            when paragraphs.paragraph_id is null then 'paragraph missing'
+            when not paragraphs.is_kept then 'paragraph removed'
+        end as problem,
+    from trade_figures
+    left join sentences
+        on trade_figures.sentence_id = sentences.sentence_id
+    left join paragraphs
+        on sentences.paragraph_id = paragraphs.paragraph_id
+
+),
+
+final as (
+
+    select * from checked
+    where problem is not null
+
+)
+
+select * from final

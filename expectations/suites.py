@@ -1,0 +1,361 @@
+"""Great Expectations suites for claimledger's marts: plausibility, not structure.
+
+dbt's tests own the structural contract (keys unique and not null, accepted values,
+relationships). These suites ask whether the numbers are *believable*: trade values
+in a real-world range, growth rates a rate can take, spans that make sense, average
+text noise under a ceiling. Thresholds are data (thresholds.yml); every expectation
+carries ``meta={"why": ..., "severity": "error" | "warn"}`` ('error' fails the run,
+'warn' only reports), and the same severity as GX's own field so Data Docs show it.
+
+Some checks need facts from outside one mart (how many articles exist) or a value
+GX cannot compute (a year derived from a date): those come in as suite parameters
+(``run_parameters``) and derived columns (``with_derived_columns``), both applied
+by the runner. great_expectations is imported inside the builders: it takes
+seconds to import, and the DAG parses modules that import this one.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import great_expectations as gx
+    import pandas as pd
+
+THRESHOLDS_PATH = Path(__file__).with_name("thresholds.yml")
+
+# The marts the suites validate, each with the key column that names failing rows.
+MART_KEYS: dict[str, str] = {
+    "dim_articles": "article_id",
+    "fct_figures": "figure_id",
+    "fct_trade_figures": "trade_figure_id",
+    "fct_claims": "claim_id",
+}
+
+# Suite parameters ({"$PARAMETER": name}) the runner fills from the warehouse.
+MIN_TRADE_FIGURE_ROWS = "min_trade_figure_rows"
+MIN_FIGURE_ROWS = "min_figure_rows"
+MIN_CLAIM_ROWS = "min_claim_rows"
+MAX_CORROBORATING_ARTICLES = "max_corroborating_articles"
+
+# Derived column (added before validation: GX has no column arithmetic).
+LATEST_PLAUSIBLE_PERIOD_YEAR = "latest_plausible_period_year"
+
+# Our severity vocabulary (audit.quality_results) → GX's own FailureSeverity values.
+_GX_SEVERITY = {"error": "critical", "warn": "warning"}
+
+
+@cache
+def _thresholds_file(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, Any]:
+    """Read thresholds.yml: {mart: {threshold name: value}} (cached per path)."""
+    return _thresholds_file(Path(path))
+
+
+def _tag(severity: str, why: str, **meta: Any) -> dict[str, Any]:
+    """Keyword arguments that give an expectation its meta and GX severity."""
+    return {"meta": {"why": why, "severity": severity, **meta}, "severity": _GX_SEVERITY[severity]}
+
+
+def _param(name: str) -> dict[str, str]:
+    return {"$PARAMETER": name}
+
+
+def build_fct_trade_figures_suite(thresholds: Mapping[str, Any] | None = None) -> gx.ExpectationSuite:
+    """Suite 'fct_trade_figures': one row per trade statement; value_usd in full dollars."""
+    import great_expectations as gx
+
+    t = (thresholds or load_thresholds())["fct_trade_figures"]
+    e = gx.expectations
+    return gx.ExpectationSuite(
+        name="fct_trade_figures",
+        expectations=[
+            e.ExpectTableRowCountToBeBetween(
+                min_value=_param(MIN_TRADE_FIGURE_ROWS),
+                **_tag("error", "Articles exist but no trade statement came out of them: the "
+                       "corpus is trade news, so the figure or trade extraction broke."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="value_usd", min_value=t["value_usd"]["min"], max_value=t["value_usd"]["max"],
+                **_tag("error", "A trade flow below a million dollars lost its scale word; above "
+                       "100 trillion (world trade is ~32 trillion a year) a scale was applied "
+                       "twice. Negative levels are never a trade value."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="growth_pct", min_value=t["growth_pct"]["min"], max_value=t["growth_pct"]["max"],
+                **_tag("error", "Nothing falls by more than 100%; a rise above 1000% is a level or "
+                       "a year read as a growth rate."),
+            ),
+            e.ExpectColumnMedianToBeBetween(
+                column="growth_pct", min_value=t["median_growth_pct"]["min"],
+                max_value=t["median_growth_pct"]["max"],
+                **_tag("warn", "A typical stated rate outside this band means the extractor "
+                       "systematically picks the wrong percentage (a share, an inflation rate)."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="period_year", min_value=t["period_year_min"],
+                **_tag("error", "A period before 1990 in recent trade news is a misread number "
+                       "(a count, an amount) taken for a year."),
+            ),
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=LATEST_PLAUSIBLE_PERIOD_YEAR, column_B="period_year", or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                **_tag("error", "A statement may look ahead a few years from its publication "
+                       "(forecasts), not decades: a later period_year is a misread number."),
+            ),
+            e.ExpectColumnMeanToBeBetween(
+                column="is_forecast", max_value=t["forecast_share_max"],
+                **_tag("warn", "News mostly reports past flows; a majority of forecasts says the "
+                       "tense detection fires on any 'will' or 'expected'."),
+            ),
+            e.ExpectColumnValueLengthsToBeBetween(
+                column="evidence_text", min_value=t["evidence_text_length"]["min"],
+                max_value=t["evidence_text_length"]["max"],
+                **_tag("warn", "Evidence is one sentence: shorter is a fragment, longer means the "
+                       "sentence splitter glued sentences or paragraphs together."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="corroborating_article_count", max_value=_param(MAX_CORROBORATING_ARTICLES),
+                **_tag("error", "A trade figure cannot be corroborated by more articles than the "
+                       "warehouse holds: the corroboration join fans out."),
+            ),
+            e.ExpectCompoundColumnsToBeUnique(
+                column_list=["article_id", "sentence_id", "flow", "reporter", "partner",
+                             "commodity", "period_year"],
+                **_tag("warn", "One sentence stating the same flow twice means one statement was "
+                       "split (level and growth as two rows) or extracted twice."),
+            ),
+        ],
+    )
+
+
+def build_fct_figures_suite(thresholds: Mapping[str, Any] | None = None) -> gx.ExpectationSuite:
+    """Suite 'fct_figures': one row per quantity in a kept sentence; spans end-exclusive."""
+    import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
+
+    t = (thresholds or load_thresholds())["fct_figures"]
+    e = gx.expectations
+    return gx.ExpectationSuite(
+        name="fct_figures",
+        expectations=[
+            e.ExpectTableRowCountToBeBetween(
+                min_value=_param(MIN_FIGURE_ROWS),
+                **_tag("error", "Articles exist but not one quantity was found in them: news "
+                       "text without a single number means the figure matcher broke."),
+            ),
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="span_end", column_B="span_start", or_equal=False,
+                **_tag("error", "Evidence must point at a non-empty span of its sentence; an "
+                       "empty or reversed span cannot be shown to a reader."),
+            ),
+            e.ExpectColumnValueLengthsToBeBetween(
+                column="raw_text", min_value=t["raw_text_length"]["min"],
+                max_value=t["raw_text_length"]["max"],
+                **_tag("warn", "A figure mention is a short phrase; a long one means the matcher "
+                       "ran across words."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="value", min_value=t["percent_value"]["min"],
+                max_value=t["percent_value"]["max"], row_condition=Column("quantity_kind") == "percent",
+                **_tag("warn", "A percentage outside this band was not a percentage (a year or a "
+                       "code glued to a % sign)."),
+            ),
+            e.ExpectColumnValuesToNotBeNull(
+                column="value_usd", mostly=t["money_with_value_usd_share_min"],
+                row_condition=Column("quantity_kind") == "money",
+                **_tag("warn", "Money figures stay without value_usd when their currency has no "
+                       "rate; many of them means the currency table or the matcher drifted."),
+            ),
+            e.ExpectCompoundColumnsToBeUnique(
+                column_list=["article_id", "sentence_id", "span_start"],
+                **_tag("error", "Two figures starting at the same character of a sentence are one "
+                       "quantity counted twice, which would double it in every sum."),
+            ),
+            e.ExpectCompoundColumnsToBeUnique(
+                column_list=["article_id", "sentence_id", "span_end"],
+                **_tag("warn", "Two figures ending at the same character are overlapping matches "
+                       "('$5 billion' and '5 billion') of one quantity."),
+            ),
+        ],
+    )
+
+
+def build_fct_claims_suite(thresholds: Mapping[str, Any] | None = None) -> gx.ExpectationSuite:
+    """Suite 'fct_claims': one row per checkable claim with its speaker and figures."""
+    import great_expectations as gx
+
+    t = (thresholds or load_thresholds())["fct_claims"]
+    e = gx.expectations
+    return gx.ExpectationSuite(
+        name="fct_claims",
+        expectations=[
+            e.ExpectTableRowCountToBeBetween(
+                min_value=_param(MIN_CLAIM_ROWS),
+                **_tag("warn", "Articles exist but no claim came out of them; claims are sparser "
+                       "than figures, so this is worth a look rather than a failed run."),
+            ),
+            e.ExpectColumnValueLengthsToBeBetween(
+                column="claim_text", min_value=t["claim_text_length"]["min"],
+                max_value=t["claim_text_length"]["max"],
+                **_tag("warn", "A claim is a sentence or a quote: shorter is a fragment, longer "
+                       "means sentences were glued."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="figure_count", max_value=t["figure_count_max"],
+                **_tag("warn", "More figures than this in one claim is a table read as prose."),
+            ),
+            e.ExpectColumnValuesToBeBetween(
+                column="corroborating_article_count", max_value=_param(MAX_CORROBORATING_ARTICLES),
+                **_tag("error", "A claim cannot be corroborated by more articles than the "
+                       "warehouse holds: the corroboration join fans out."),
+            ),
+            e.ExpectColumnValueLengthsToBeBetween(
+                column="speaker", max_value=t["speaker_length_max"],
+                **_tag("warn", "A speaker is a name or an institution; a long one means the "
+                       "attribution captured a clause."),
+            ),
+            e.ExpectCompoundColumnsToBeUnique(
+                column_list=["article_id", "sentence_id", "claim_text"],
+                **_tag("warn", "The same claim text twice in one sentence is one claim extracted "
+                       "twice, which would inflate corroboration counts."),
+            ),
+        ],
+    )
+
+
+def build_dim_articles_suite(thresholds: Mapping[str, Any] | None = None) -> gx.ExpectationSuite:
+    """Suite 'dim_articles': one row per article with its text-quality metrics."""
+    import datetime as dt
+
+    import great_expectations as gx
+
+    t = (thresholds or load_thresholds())["dim_articles"]
+    e = gx.expectations
+    expectations: list[Any] = [
+        e.ExpectTableRowCountToBeBetween(
+            min_value=1,
+            **_tag("warn", "An empty article table after a run means nothing was ever loaded; "
+                   "every other mart is then empty too."),
+        ),
+        # dbt's value_in_range holds every ratio in [0, 1]; this one is kept here too
+        # because Data Docs readers look for the cleaner's headline metric.
+        e.ExpectColumnValuesToBeBetween(
+            column="removed_char_ratio", min_value=0, max_value=1,
+            **_tag("error", "removed_char_ratio is a share of an article's extracted "
+                   "characters: outside [0, 1] it is computed over the wrong text."),
+        ),
+    ]
+    expectations += [
+        e.ExpectColumnMeanToBeBetween(
+            column=column, max_value=ceiling,
+            **_tag("warn", f"Mean {column} over all articles above {ceiling}: the cleaner "
+                   "stopped removing page chrome or the extractor started keeping it."),
+        )
+        for column, ceiling in t["mean_max"].items()
+    ]
+    expectations += [
+        e.ExpectColumnMeanToBeBetween(
+            column="is_near_duplicate", max_value=t["near_duplicate_share_max"],
+            **_tag("warn", "Syndicated copies are common but not the norm; most articles "
+                   "marked near-duplicates means the similarity threshold is too loose."),
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="sentence_count", min_value=1, mostly=t["with_sentences_share_min"],
+            **_tag("warn", "Articles should keep at least one sentence; many without any means "
+                   "the cleaner removes real text."),
+        ),
+        e.ExpectColumnValueLengthsToBeBetween(
+            column="title", min_value=t["title_length"]["min"], max_value=t["title_length"]["max"],
+            **_tag("warn", "A short title is a section label, a long one is body text taken for "
+                   "the headline."),
+        ),
+        e.ExpectColumnValuesToBeBetween(
+            column="published_date",
+            min_value=dt.datetime.fromisoformat(str(t["published_date_min"])),
+            **_tag("warn", "A publication date before 1990 in this corpus is a misparsed date "
+                   "(a day/month swap or an epoch default)."),
+        ),
+        e.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="ingest_date", column_B="published_date", or_equal=True,
+            ignore_row_if="either_value_is_missing", mostly=t["published_before_ingest_share_min"],
+            **_tag("warn", "An article cannot be published after we fetched it (time zones allow "
+                   "a few a day ahead); many such dates are misparsed."),
+        ),
+    ]
+    return gx.ExpectationSuite(name="dim_articles", expectations=expectations)
+
+
+SUITE_BUILDERS = {
+    "dim_articles": build_dim_articles_suite,
+    "fct_figures": build_fct_figures_suite,
+    "fct_trade_figures": build_fct_trade_figures_suite,
+    "fct_claims": build_fct_claims_suite,
+}
+
+
+def run_parameters(
+    article_count: int | None, thresholds: Mapping[str, Any] | None = None
+) -> dict[str, int | None]:
+    """Suite parameters for one run, from the number of rows in dim_articles.
+
+    Row-count floors apply only once articles exist (an empty warehouse is reported by
+    dim_articles' own check); corroboration cannot exceed the article count. When
+    dim_articles is missing (article_count None) the cross-mart bounds are open
+    (floor 0, no ceiling), so its absence is reported once, not as knock-on failures.
+    """
+    t = thresholds or load_thresholds()
+    has_articles = bool(article_count)
+    return {
+        MIN_TRADE_FIGURE_ROWS: t["fct_trade_figures"]["min_rows_when_articles_exist"] * has_articles,
+        MIN_FIGURE_ROWS: t["fct_figures"]["min_rows_when_articles_exist"] * has_articles,
+        MIN_CLAIM_ROWS: t["fct_claims"]["min_rows_when_articles_exist"] * has_articles,
+        MAX_CORROBORATING_ARTICLES: article_count,
+    }
+
+
+def with_derived_columns(
+    mart: str, df: pd.DataFrame, thresholds: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """The mart frame plus the columns its suite compares against (a copy; input untouched).
+
+    fct_trade_figures gains latest_plausible_period_year = year(published_date) + the
+    allowed look-ahead (null when published_date is null or the column is missing).
+    """
+    import pandas as pd
+
+    if mart != "fct_trade_figures" or "published_date" not in df.columns:
+        return df
+    years_ahead = (thresholds or load_thresholds())[mart]["period_year_max_years_after_publication"]
+    published_year = pd.to_datetime(df["published_date"], errors="coerce").dt.year
+    return df.assign(**{LATEST_PLAUSIBLE_PERIOD_YEAR: published_year + years_ahead})
+
+
+def check_name(suite_name: str, expectation_type: str, kwargs: Mapping[str, Any],
+               meta: Mapping[str, Any] | None = None) -> str:
+    """'gx.<mart>.<expectation type>[.<column(s)>][.<label>]', unique within a suite.
+
+    Columns of pair and compound expectations are joined with '+'; meta 'label'
+    disambiguates two checks of one type on one column.
+    """
+    if kwargs.get("column"):
+        columns = [kwargs["column"]]
+    elif kwargs.get("column_A"):
+        columns = [kwargs["column_A"], kwargs["column_B"]]
+    else:
+        columns = list(kwargs.get("column_list") or [])
+    parts = ["gx", suite_name, expectation_type]
+    if columns:
+        parts.append("+".join(columns))
+    if meta and meta.get("label"):
+        parts.append(str(meta["label"]))
+    return ".".join(parts)

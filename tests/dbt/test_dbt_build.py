@@ -1,0 +1,225 @@
+"""`dbt build` over a small raw layer: the marts come out right, and a broken invariant fails.
+
+Each test makes a raw DuckDB in tmp_path from transforms/sql/raw_schema.sql and a
+handful of rows (two articles reporting the same China-Russia total), then runs the
+real dbt project once through run_dbt_build (~5-10 s per test).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from transforms.dbt_build import run_dbt_build
+
+SCHEMA_SQL = Path(__file__).resolve().parents[2] / "transforms" / "sql" / "raw_schema.sql"
+INGEST = date(2025, 1, 15)
+FETCHED = datetime(2025, 1, 15, 6, 0)
+
+# article id -> (source, published, paragraphs as (text, removal_reason or None))
+ARTICLES = {
+    "a000000000000001": ("tass", date(2025, 1, 14), [
+        ("Skip to content", "navigation"),
+        ("China and Russia traded goods worth $245 billion in 2024, up 1.9 percent. "
+         "Officials called it a record.", None),
+        ("Lavrov said ties could deepen further.", None),
+    ]),
+    "b000000000000002": ("scmp", date(2025, 1, 15), [
+        ("Bilateral trade reached $244.8 billion last year.", None),
+        ("Analysts expect slower growth.", None),
+    ]),
+}
+
+
+def _figure(sentence: dict, raw_text: str, **parsed) -> dict:
+    start = sentence["text"].index(raw_text)
+    return {
+        "figure_id": f"{sentence['sentence_id']}-f{start}",
+        "article_id": sentence["article_id"], "sentence_id": sentence["sentence_id"],
+        "raw_text": raw_text, "span_start": start, "span_end": start + len(raw_text),
+        "is_approximate": False, "is_range": False, **parsed,
+    }
+
+
+def raw_frames() -> dict[str, pl.DataFrame]:
+    """The fixture's raw tables (without ingest_date/run_id, stamped at insert)."""
+    articles, paragraphs, sentences = [], [], []
+    for article_id, (source, published, paras) in ARTICLES.items():
+        kept = [text for text, reason in paras if reason is None]
+        articles.append({
+            "article_id": article_id, "source_name": source,
+            "url": f"https://{source}.example/{article_id}",
+            "canonical_url": f"https://{source}.example/{article_id}",
+            "title": f"Trade story {article_id[:1]}", "author": " ", "published_date": published,
+            "site_name": source.upper(), "language": "en",
+            "raw_text": "\n".join(t for t, _ in paras), "clean_text": "\n".join(kept),
+            "extractor": "trafilatura", "extractor_version": "2.3.1",
+            "extraction_path": "precision", "content_hash": article_id * 4,
+            "fetched_at": FETCHED, "paragraph_count": len(paras),
+            "kept_paragraph_count": len(kept), "removed_char_ratio": 0.1,
+            "story_cluster_id": "cluster-1",
+        })
+        index = 0
+        for position, (text, reason) in enumerate(paras):
+            paragraph_id = f"{article_id}-p{position:04d}"
+            paragraphs.append({
+                "paragraph_id": paragraph_id, "article_id": article_id, "position": position,
+                "text": text, "repaired_text": text, "repair_count": 0,
+                "char_count": len(text), "language": "en", "is_kept": reason is None,
+                "removal_reason": reason,
+            })
+            if reason is not None:
+                continue
+            start = 0
+            for piece in text.split(". "):
+                sentence = piece if piece.endswith(".") else piece + "."
+                begin = text.index(sentence, start)
+                sentences.append({
+                    "sentence_id": f"{paragraph_id}-s{index:03d}", "article_id": article_id,
+                    "paragraph_id": paragraph_id, "sentence_index": index,
+                    "char_start": begin, "char_end": begin + len(sentence), "text": sentence,
+                })
+                start, index = begin + len(sentence), index + 1
+    by_text = {s["text"][:20]: s for s in sentences}
+    s_a = by_text["China and Russia tra"]
+    s_b = by_text["Bilateral trade reac"]
+    s_quote = by_text["Lavrov said ties cou"]
+    money = {"quantity_kind": "money", "unit": "USD", "currency": "USD", "scale": "billion"}
+    figures = [
+        _figure(s_a, "$245 billion", value=245.0, value_full=245e9, value_usd=245e9,
+                decimals=0, **money),
+        _figure(s_a, "1.9 percent", quantity_kind="percent", value=1.9, unit="percent",
+                decimals=1, direction="up"),
+        _figure(s_b, "$244.8 billion", value=244.8, value_full=244.8e9, value_usd=244.8e9,
+                decimals=1, **money),
+    ]
+    trade = {"flow": "bilateral", "reporter": "CHN", "partner": "RUS", "commodity": "all",
+             "period_year": 2024, "is_forecast": False}
+    trade_statements = [
+        {"trade_figure_id": "t-a", "article_id": s_a["article_id"],
+         "sentence_id": s_a["sentence_id"], **trade, "value_usd": 245e9,
+         "value_figure_id": figures[0]["figure_id"], "growth_pct": 1.9,
+         "growth_figure_id": figures[1]["figure_id"], "evidence_text": s_a["text"]},
+        {"trade_figure_id": "t-b", "article_id": s_b["article_id"],
+         "sentence_id": s_b["sentence_id"], **trade, "value_usd": 244.8e9,
+         "value_figure_id": figures[2]["figure_id"], "evidence_text": s_b["text"]},
+    ]
+    claims = [
+        {"claim_id": "c-a", "article_id": s_a["article_id"], "sentence_id": s_a["sentence_id"],
+         "claim_text": s_a["text"], "claim_type": "trade_figure", "figure_count": 2},
+        {"claim_id": "c-quote", "article_id": s_quote["article_id"],
+         "sentence_id": s_quote["sentence_id"], "claim_text": s_quote["text"],
+         "claim_type": "quote", "speaker": "Lavrov", "attribution_text": "Lavrov said",
+         "hedge": "could", "figure_count": 0},
+    ]
+    quarantine = [{
+        "quarantine_id": "q1", "source_name": "tass", "url": "https://tass.example/bad.pdf",
+        "stage": "fetch", "reason_code": "not_html", "error_message": "application/pdf",
+        "recorded_at": FETCHED,
+    }]
+    return {name: pl.DataFrame(rows, infer_schema_length=None) for name, rows in {
+        "articles": articles, "paragraphs": paragraphs, "sentences": sentences,
+        "figure_mentions": figures, "trade_statements": trade_statements, "claims": claims,
+        "quarantine": quarantine}.items()}
+
+
+def make_raw_db(path: Path, frames: dict[str, pl.DataFrame]) -> Path:
+    """Create the raw layer at `path` and insert `frames` by column name."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        for table, frame in frames.items():
+            frame = frame.with_columns(ingest_date=pl.lit(INGEST))
+            columns = {r[0] for r in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ?", [table]).fetchall()}
+            if "run_id" in columns:
+                frame = frame.with_columns(run_id=pl.lit("test-run"))
+            con.register("incoming", frame)
+            con.execute(f"insert into raw.{table} by name select * from incoming")
+            con.unregister("incoming")
+    finally:
+        con.close()
+    return path
+
+
+def query(path: Path, sql: str) -> pl.DataFrame:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).pl()
+    finally:
+        con.close()
+
+
+def test_dbt_build_turns_raw_rows_into_marts(tmp_path: Path) -> None:
+    db = make_raw_db(tmp_path / "claimledger.duckdb", raw_frames())
+
+    result = run_dbt_build(db, target_dir=tmp_path / "dbt")
+
+    failed = result.results.filter(pl.col("status").is_in(["fail", "error", "warn"]))
+    assert result.success, (result.message, failed.to_dicts())
+    assert failed.is_empty(), failed.to_dicts()
+    assert result.results.height > 100  # every mart column is tested
+    assert set(result.results["status"].unique()) == {"pass"}
+    assert set(result.results.columns) >= {"check_name", "severity", "status",
+                                           "failing_row_count", "message"}
+
+    articles = query(db, "select * from marts.dim_articles order by article_id")
+    assert articles["article_id"].to_list() == list(ARTICLES)
+    assert articles["paragraph_count"].to_list() == [3, 2]
+    assert articles["kept_paragraph_count"].to_list() == [2, 2]
+    assert articles["sentence_count"].to_list() == [3, 2]
+    assert articles["figure_count"].to_list() == [2, 1]
+    assert articles["author"].to_list() == [None, None]  # blank byline is not an author
+
+    trade = query(db, "select * from marts.fct_trade_figures order by trade_figure_id")
+    assert trade["trade_figure_id"].to_list() == ["t-a", "t-b"]
+    # 245 (±0.5) and 244.8 billion agree: each is corroborated by the other article
+    assert trade["corroborating_article_count"].to_list() == [1, 1]
+    assert trade["value_raw_text"].to_list() == ["$245 billion", "$244.8 billion"]
+    assert trade["growth_raw_text"].to_list() == ["1.9 percent", None]
+    assert trade["reference_value_usd"].to_list() == [244.81e9, 244.81e9]
+    assert trade["reference_deviation_pct"].to_list() == [0.08, -0.0]
+    assert trade["published_date"].to_list() == [date(2025, 1, 14), date(2025, 1, 15)]
+    assert trade["source_name"].to_list() == ["tass", "scmp"]
+
+    claims = query(db, "select * from marts.fct_claims order by claim_id")
+    assert claims["claim_id"].to_list() == ["c-a", "c-quote"]
+    assert claims["corroborating_article_count"].to_list() == [1, 0]
+    assert claims["is_hedged"].to_list() == [False, True]
+
+    figures = query(db, "select figure_id, is_trade_evidence from marts.fct_figures")
+    assert figures.height == 3 and figures["is_trade_evidence"].all()
+    quarantine = query(db, "select reason_description from marts.rpt_quarantine")
+    assert quarantine["reason_description"].to_list() == [
+        "the body is not HTML (binary, PDF, image, wrong content type)"]
+    comment = query(db, "select comment from duckdb_columns() where schema_name = 'marts' "
+                        "and table_name = 'fct_trade_figures' and column_name = 'value_usd'")
+    assert comment["comment"][0], "column descriptions are persisted as comments"
+
+
+def test_dbt_build_reports_a_broken_invariant_as_failing_test(tmp_path: Path) -> None:
+    frames = raw_frames()
+    # A bilateral total must be stored once, smaller code first.
+    frames["trade_statements"] = frames["trade_statements"].with_columns(
+        reporter=pl.when(pl.col("trade_figure_id") == "t-b").then(pl.lit("RUS"))
+        .otherwise(pl.col("reporter")),
+        partner=pl.when(pl.col("trade_figure_id") == "t-b").then(pl.lit("CHN"))
+        .otherwise(pl.col("partner")),
+    )
+    db = make_raw_db(tmp_path / "claimledger.duckdb", frames)
+
+    result = run_dbt_build(db, target_dir=tmp_path / "dbt")
+
+    assert not result.success
+    failing = result.results.filter(
+        pl.col("check_name").str.starts_with("is_alphabetical_pair_fct_trade_figures"))
+    assert failing.height == 1, result.results.filter(pl.col("status") != "pass").to_dicts()
+    row = failing.row(0, named=True)
+    assert (row["status"], row["severity"], row["failing_row_count"]) == ("fail", "error", 1)
+    assert "RUS" in row["failing_sample"]
+    # the other checks still ran and passed
+    assert result.results.filter(pl.col("status") == "pass").height > 100

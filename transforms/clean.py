@@ -1,0 +1,371 @@
+"""Decide, paragraph by paragraph, what of an extracted article is the article.
+
+Nothing is deleted: every paragraph comes out with is_kept and, when removed, a
+removal_reason from reasons.yml (removal_reasons) and, for repeats, the paragraph it
+repeats. The rules are data: the boilerplate catalogue (rules/boilerplate.yml), thresholds
+and per-site overrides (rules/cleaning.yml), language profiles (rules/languages.yml) and the
+English word list for broken-word repair (rules/words_en.txt.gz).
+
+Decision order for one paragraph (first match wins; docs/cleaning.md explains why):
+too_short -> catalogue phrase or pattern (comment_widget, navigation, call_to_action,
+empty_field, section_label, image_caption, byline, date_line) -> title_repeat -> byline
+(author metadata, name-only line at the body's edge) -> foreign_language -> teaser_repeat ->
+duplicate -> kept.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from transforms.language import all_stopwords, detect_language, is_foreign, words
+from transforms.word_repair import english_words, repair_broken_words
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+# Reasons that come from the boilerplate catalogue (counted as boilerplate_line_count).
+BOILERPLATE_REASONS = (
+    "comment_widget",
+    "navigation",
+    "call_to_action",
+    "empty_field",
+    "section_label",
+    "image_caption",
+    "byline",
+    "date_line",
+    "title_repeat",
+)
+REPEAT_REASONS = ("duplicate", "teaser_repeat")
+
+_NON_WORD = re.compile(r"[\W_]+")
+_ELLIPSIS = re.compile(r"(\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+_NAME_TOKEN = re.compile(r"[^\W\d_][^\W\d_'’.-]*[.]?")
+
+PARAGRAPH_COLUMNS = {
+    "paragraph_id": pl.String,
+    "repaired_text": pl.String,
+    "repair_count": pl.Int32,
+    "char_count": pl.Int32,
+    "language": pl.String,
+    "is_kept": pl.Boolean,
+    "removal_reason": pl.String,
+    "duplicate_of_paragraph_id": pl.String,
+}
+
+
+def normalise(text: str) -> str:
+    """Comparison form: NFKC, NBSP -> space, lowercase, punctuation -> space, collapsed."""
+    text = unicodedata.normalize("NFKC", text or "").replace("\u00a0", " ").lower()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+@functools.cache
+def _load(name: str) -> dict[str, Any]:
+    with (RULES_DIR / name).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def cleaning_rules(site_name: str | None = None) -> dict[str, Any]:
+    """Thresholds and catalogue for one site: cleaning.yml + boilerplate.yml + overrides.
+
+    Out: {"thresholds": {...}, "phrases": {reason: set of normalised phrases},
+    "patterns": [(reason, compiled, max_words)], "date_words": set}.
+    """
+    return _site_rules((site_name or "").strip().lower())
+
+
+@functools.cache
+def _site_rules(site_key: str) -> dict[str, Any]:
+    thresholds = copy.deepcopy(_load("cleaning.yml"))
+    catalogue = _load("boilerplate.yml")
+    override = thresholds.pop("site_overrides", {}).get(site_key, {}) or {}
+    extra_phrases = override.get("phrases", {})
+    for section, values in override.items():
+        if section != "phrases":
+            thresholds[section] = {**thresholds.get(section, {}), **values}
+    phrases: dict[str, set[str]] = {}
+    for reason, by_lang in catalogue["phrases"].items():
+        phrases[reason] = {normalise(p) for ps in by_lang.values() for p in ps}
+    for reason, values in extra_phrases.items():
+        phrases.setdefault(reason, set()).update(normalise(p) for p in values)
+    patterns = [
+        (reason, re.compile(entry["pattern"]), entry.get("max_words"))
+        for reason, entries in catalogue["patterns"].items()
+        for entry in entries
+    ]
+    date_words = {w for ws in catalogue["date_words"].values() for w in ws}
+    return {
+        "thresholds": thresholds,
+        "phrases": phrases,
+        "patterns": patterns,
+        "date_words": {normalise(w) for w in date_words},
+    }
+
+
+def catalogue_reason(text: str, rules: dict[str, Any]) -> str | None:
+    """The boilerplate reason of one paragraph by the catalogue alone, else None."""
+    key = normalise(text)
+    for reason, phrases in rules["phrases"].items():
+        if key in phrases:
+            return reason
+    tokens = key.split()
+    for reason, pattern, max_words in rules["patterns"]:
+        if (max_words is None or len(tokens) <= max_words) and pattern.fullmatch(key):
+            return reason
+    limit = rules["thresholds"]["date_line"]["max_words"]
+    if (
+        2 <= len(tokens) <= limit
+        and any(token.isdigit() for token in tokens)
+        and any(not token.isdigit() for token in tokens)
+        and all(token.isdigit() or token in rules["date_words"] for token in tokens)
+    ):
+        return "date_line"
+    return None
+
+
+def _is_name_line(text: str, max_words: int) -> bool:
+    """A line of 2..max_words capitalised name tokens and no stopword ("Ümmügülsüm Çavuş")."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= max_words:
+        return False
+    stopwords = all_stopwords()
+    # Title case only: "UP NEXT" or "FLOS" are labels, not names.
+    return all(
+        _NAME_TOKEN.fullmatch(token)
+        and token[0].isupper()
+        and not (len(token) > 1 and token.isupper())
+        and token.lower() not in stopwords
+        for token in tokens
+    )
+
+
+def _shingles(key: str, size: int = 3) -> set[tuple[str, ...]]:
+    tokens = key.split()
+    return {tuple(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1))}
+
+
+def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str, Any]]:
+    """Decisions for one article's paragraphs, in position order (see module docstring)."""
+    rules = cleaning_rules(article.get("site_name"))
+    th = rules["thresholds"]
+    known = english_words()
+    never_join = frozenset(th["repair"]["never_join_right"])
+
+    article_lang = detect_language("\n".join(texts), th["language"]) or (
+        (article.get("language") or "").strip().lower()[:2] or None
+    )
+    rows: list[dict[str, Any]] = []
+    for text in texts:
+        lang = detect_language(text, th["language"]) or article_lang
+        repaired, repairs = text, 0
+        if lang in th["repair"]["languages"]:
+            repaired, repairs = repair_broken_words(text, known, never_join)
+        key = normalise(repaired)
+        rows.append(
+            {
+                "repaired_text": repaired,
+                "repair_count": repairs,
+                "char_count": len(text),
+                "language": lang,
+                "key": key,
+                "n_words": len(key.split()),
+                "is_foreign": is_foreign(lang, article_lang),
+            }
+        )
+
+    long_positions = [
+        i for i, row in enumerate(rows) if row["n_words"] >= th["byline"]["body_min_words"]
+    ]
+    first_long = long_positions[0] if long_positions else len(rows)
+    last_long = long_positions[-1] if long_positions else -1
+    # The body's edges: the nearest non-empty paragraph before the first long one and after
+    # the last long one (blank lines in between do not count).
+    non_empty = [i for i, row in enumerate(rows) if row["n_words"] > 0]
+    edges = {
+        max((i for i in non_empty if i < first_long), default=None),
+        min((i for i in non_empty if i > last_long), default=None),
+    }
+    title_key = normalise(article.get("title") or "")
+    author_key = normalise(article.get("author") or "")
+
+    kept_keys: dict[str, int] = {}
+    kept_shingles: list[tuple[int, set]] = []
+    for i, row in enumerate(rows):
+        reason, repeats = None, None
+        word_chars = sum(1 for char in row["key"] if char.isalnum())
+        if word_chars < th["too_short"]["min_word_chars"]:
+            reason = "too_short"
+        else:
+            reason = catalogue_reason(row["repaired_text"], rules)
+        if reason is None and title_key and row["key"] == title_key:
+            reason = "title_repeat"
+        if reason is None and (
+            (author_key and row["key"] == author_key)
+            or (
+                i in edges
+                and _is_name_line(row["repaired_text"].strip(), th["byline"]["max_words"])
+            )
+        ):
+            reason = "byline"
+        if reason is None and row["is_foreign"]:
+            reason = "foreign_language"
+        if reason is None:
+            reason, repeats = _teaser_of(i, rows, th["teaser"])
+        if reason is None and row["n_words"] >= th["duplicate"]["min_words"]:
+            reason, repeats = _duplicate_of(row, kept_keys, kept_shingles, th["duplicate"])
+        row["removal_reason"] = reason
+        row["repeats_position"] = repeats
+        if reason is None:
+            kept_keys.setdefault(row["key"], i)
+            if row["n_words"] >= th["duplicate"]["near_min_words"]:
+                kept_shingles.append((i, _shingles(row["key"])))
+    return rows
+
+
+def _teaser_of(i: int, rows: list[dict], th: dict) -> tuple[str | None, int | None]:
+    """('teaser_repeat', position of the full paragraph) when paragraph i is its teaser."""
+    row = rows[i]
+    has_ellipsis = bool(_ELLIPSIS.search(row["repaired_text"]))
+    needed = th["min_words"] if has_ellipsis else th["min_words_without_ellipsis"]
+    if row["n_words"] < needed:
+        return None, None
+    for j in range(i + 1, min(len(rows), i + 1 + th["lookahead"])):
+        other = rows[j]["key"]
+        if len(other) > len(row["key"]) and other.startswith(row["key"]):
+            if has_ellipsis or j == i + 1:
+                return "teaser_repeat", j
+    return None, None
+
+
+def _duplicate_of(
+    row: dict, kept_keys: dict[str, int], kept_shingles: list, th: dict
+) -> tuple[str | None, int | None]:
+    """('duplicate', position of the first kept copy) for exact or near-exact repeats."""
+    if row["key"] in kept_keys:
+        return "duplicate", kept_keys[row["key"]]
+    if row["n_words"] < th["near_min_words"]:
+        return None, None
+    mine = _shingles(row["key"])
+    for position, theirs in kept_shingles:  # earliest first: point at the first copy
+        union = len(mine | theirs)
+        if union and len(mine & theirs) / union >= th["near_jaccard"]:
+            return "duplicate", position
+    return None, None
+
+
+def with_paragraph_decisions(paragraphs: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
+    """Paragraphs with the raw.paragraphs decision columns added.
+
+    In: paragraphs [article_id, position (0-based), text]; articles [article_id, language
+    (may be null), title, author, site_name]. Out: the paragraphs (sorted by article_id,
+    position) plus paragraph_id, repaired_text, repair_count, char_count, language,
+    is_kept, removal_reason, duplicate_of_paragraph_id. Deterministic: decisions depend
+    only on the article's own paragraphs and metadata, never on row order or other articles.
+    """
+    meta = {row["article_id"]: row for row in articles.iter_rows(named=True)}
+    ordered = paragraphs.sort(["article_id", "position"])
+    out: dict[str, list] = {name: [] for name in PARAGRAPH_COLUMNS}
+    for (article_id,), group in ordered.group_by(["article_id"], maintain_order=True):
+        positions = group["position"].to_list()
+        texts = [text or "" for text in group["text"].to_list()]
+        ids = [f"{article_id}-p{position:04d}" for position in positions]
+        for k, row in enumerate(_decide_article(texts, meta.get(article_id, {}))):
+            out["paragraph_id"].append(ids[k])
+            out["repaired_text"].append(row["repaired_text"])
+            out["repair_count"].append(row["repair_count"])
+            out["char_count"].append(row["char_count"])
+            out["language"].append(row["language"])
+            out["is_kept"].append(row["removal_reason"] is None)
+            out["removal_reason"].append(row["removal_reason"])
+            repeats = row["repeats_position"]
+            out["duplicate_of_paragraph_id"].append(None if repeats is None else ids[repeats])
+    decided = pl.DataFrame(out, schema=PARAGRAPH_COLUMNS)
+    return pl.concat([ordered, decided], how="horizontal")
+
+
+def article_noise_metrics(decided_paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """One row per article_id: language, clean_text and the raw.articles noise metrics.
+
+    In: the output of with_paragraph_decisions. Out: article_id, language (the most common
+    language of its paragraphs by characters, ties to the smaller code), clean_text (kept repaired
+    paragraphs joined by "\\n"), paragraph_count, kept_paragraph_count,
+    duplicate_paragraph_ratio and duplicate_char_ratio (duplicate + teaser_repeat, share of
+    paragraphs / of characters), removed_char_ratio, boilerplate_line_count (catalogue and
+    metadata reasons), broken_word_count (repairs), short_line_ratio (paragraphs under
+    short_line.max_words words) and foreign_paragraph_count (paragraphs whose detected
+    language is not the article's, whatever removed them). Ratios are 0..1, null for an
+    article without characters.
+    """
+    short_max = cleaning_rules()["thresholds"]["short_line"]["max_words"]
+    df = decided_paragraphs.sort(["article_id", "position"]).with_columns(
+        is_repeat=pl.col("removal_reason").is_in(REPEAT_REASONS).fill_null(False),
+        is_boilerplate=pl.col("removal_reason").is_in(BOILERPLATE_REASONS).fill_null(False),
+        is_short=pl.col("text").map_elements(
+            lambda text: len(words(text or "")) < short_max, return_dtype=pl.Boolean
+        ),
+    )
+    languages = (
+        df.filter(pl.col("language").is_not_null())
+        .group_by("article_id", "language")
+        .agg(pl.col("char_count").sum().alias("n"))
+        .sort(["article_id", "n", "language"], descending=[False, True, False])
+        .group_by("article_id", maintain_order=True)
+        .first()
+        .select("article_id", pl.col("language").alias("article_language"))
+    )
+    total_chars = pl.col("char_count").sum()
+
+    def ratio(numerator: pl.Expr) -> pl.Expr:
+        return pl.when(total_chars > 0).then(numerator / total_chars).otherwise(None)
+
+    metrics = df.group_by("article_id", maintain_order=True).agg(
+        clean_text=pl.col("repaired_text").filter(pl.col("is_kept")).str.join("\n"),
+        paragraph_count=pl.len().cast(pl.Int32),
+        kept_paragraph_count=pl.col("is_kept").sum().cast(pl.Int32),
+        duplicate_paragraph_ratio=pl.col("is_repeat").mean(),
+        duplicate_char_ratio=ratio(pl.col("char_count").filter(pl.col("is_repeat")).sum()),
+        removed_char_ratio=ratio(pl.col("char_count").filter(~pl.col("is_kept")).sum()),
+        boilerplate_line_count=pl.col("is_boilerplate").sum().cast(pl.Int32),
+        broken_word_count=pl.col("repair_count").sum().cast(pl.Int32),
+        short_line_ratio=pl.col("is_short").mean(),
+    )
+    metrics = metrics.join(languages, on="article_id", how="left")
+    foreign = (
+        df.join(languages, on="article_id", how="left")
+        .group_by("article_id")
+        .agg(
+            foreign_paragraph_count=pl.struct("language", "article_language")
+            .map_elements(
+                lambda s: is_foreign(s["language"], s["article_language"]),
+                return_dtype=pl.Boolean,
+            )
+            .sum()
+            .cast(pl.Int32)
+        )
+    )
+    return (
+        metrics.join(foreign, on="article_id", how="left")
+        .rename({"article_language": "language"})
+        .select(
+            "article_id",
+            "language",
+            "clean_text",
+            "paragraph_count",
+            "kept_paragraph_count",
+            "duplicate_paragraph_ratio",
+            "duplicate_char_ratio",
+            "removed_char_ratio",
+            "boilerplate_line_count",
+            "broken_word_count",
+            "short_line_ratio",
+            "foreign_paragraph_count",
+        )
+        .sort("article_id")
+    )

@@ -1,0 +1,203 @@
+"""Run the dbt project once (`dbt build`) over a DuckDB file and report its tests.
+
+`run_dbt_build(duckdb_path)` calls dbt in-process through `dbtRunner`, with the
+committed dbt_project/ and its profiles.yml, the database path passed in the
+environment variable CLAIMLEDGER_DUCKDB_PATH, and target/log folders kept out of
+the repository (beside the database unless `target_dir` says otherwise). It
+returns whether the build succeeded plus one row per dbt test in the shape of
+audit.quality_results, so the caller can record them and decide what fails
+the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+DUCKDB_PATH_VAR = "CLAIMLEDGER_DUCKDB_PATH"
+# Rows of a failing test shown in audit.quality_results.failing_sample.
+SAMPLE_ROWS = 5
+
+RESULT_SCHEMA = {
+    "check_name": pl.String,
+    "check_source": pl.String,
+    "severity": pl.String,
+    "status": pl.String,
+    "failing_row_count": pl.Int64,
+    "failing_sample": pl.String,
+    "message": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class DbtBuildResult:
+    """What one `dbt build` did.
+
+    success: dbt's own verdict (False when any model, seed or error-severity
+        test failed, or dbt could not run at all).
+    results: one row per dbt test, columns as in RESULT_SCHEMA (the
+        audit.quality_results columns minus run_id/ingest_date/recorded_at).
+        status is pass | fail | warn | error | skipped; severity error | warn.
+    message: a one-line summary, naming failed models and tests.
+    node_counts: {"<resource type>:<status>": count} over every node run.
+    elapsed_seconds: wall time of the dbt invocation.
+    """
+
+    success: bool
+    results: pl.DataFrame
+    message: str
+    node_counts: dict[str, int]
+    elapsed_seconds: float
+
+
+def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
+                  project_dir: Path | None = None) -> DbtBuildResult:
+    """Run `dbt build` (seeds, models, tests) against the DuckDB file at `duckdb_path`.
+
+    target_dir: where dbt writes compiled SQL, run_results.json and logs/
+        (default: <database folder>/dbt_target). project_dir: the dbt project
+        (default: the repository's dbt_project/, whose profiles.yml is used).
+    The database must already hold the raw layer (transforms/sql/raw_schema.sql);
+    nothing else may have it open for writing while dbt runs.
+    """
+    from dbt.cli.main import dbtRunner
+
+    duckdb_path = Path(duckdb_path).resolve()
+    project = Path(project_dir or DBT_PROJECT_DIR).resolve()
+    target = Path(target_dir or duckdb_path.parent / "dbt_target").resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    args = [
+        "build",
+        "--project-dir", str(project),
+        "--profiles-dir", str(project),
+        "--target-path", str(target),
+        "--log-path", str(target / "logs"),
+        "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
+    ]
+    started = time.monotonic()
+    with _environment({DUCKDB_PATH_VAR: str(duckdb_path),
+                       "DBT_PROFILES_DIR": str(project)}):
+        outcome = dbtRunner().invoke(args)
+    elapsed = time.monotonic() - started
+
+    node_results = list(getattr(outcome.result, "results", None) or [])
+    rows = [_test_row(r) for r in node_results if _resource_type(r) == "test"]
+    results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
+    results = _with_failing_samples(results, node_results, duckdb_path)
+    counts: dict[str, int] = {}
+    for r in node_results:
+        key = f"{_resource_type(r)}:{_status(r)}"
+        counts[key] = counts.get(key, 0) + 1
+    return DbtBuildResult(
+        success=bool(outcome.success),
+        results=results,
+        message=_summary(outcome, node_results),
+        node_counts=counts,
+        elapsed_seconds=round(elapsed, 2),
+    )
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block, then restore them."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def _resource_type(result: Any) -> str:
+    return str(getattr(result.node.resource_type, "value", result.node.resource_type))
+
+
+def _status(result: Any) -> str:
+    return str(getattr(result.status, "value", result.status)).lower()
+
+
+def _test_row(result: Any) -> dict[str, Any]:
+    node = result.node
+    status = _status(result)
+    severity = str(node.config.severity).lower()
+    failures = result.failures if status in ("pass", "fail", "warn") else None
+    where = ".".join(p for p in (_tested_model(node), getattr(node, "column_name", None)) if p)
+    message = result.message or ("passed" if status == "pass" else status)
+    return {
+        "check_name": node.name,
+        "check_source": "dbt",
+        "severity": "warn" if severity == "warn" else "error",
+        "status": status,
+        "failing_row_count": failures,
+        "failing_sample": None,
+        "message": f"{where}: {message}" if where else message,
+    }
+
+
+def _tested_model(node: Any) -> str | None:
+    attached = getattr(node, "attached_node", None)
+    if attached:
+        return attached.split(".")[-1]
+    parents = [p.split(".")[-1] for p in getattr(node.depends_on, "nodes", [])]
+    return ",".join(parents) or None
+
+
+def _with_failing_samples(results: pl.DataFrame, node_results: list[Any],
+                          duckdb_path: Path) -> pl.DataFrame:
+    """Fill failing_sample with the first rows each failing test returns (JSON lines).
+
+    Tests return their offending rows, so rerunning the compiled SQL after the build
+    shows which rows; failures here leave the sample empty rather than the run.
+    """
+    failing = {r.node.name: r.node.compiled_code for r in node_results
+               if _resource_type(r) == "test" and _status(r) in ("fail", "warn")
+               and (r.failures or 0) > 0 and getattr(r.node, "compiled_code", None)}
+    if not failing:
+        return results
+    import duckdb
+
+    samples: dict[str, str] = {}
+    try:
+        con = duckdb.connect(str(duckdb_path), read_only=True)
+    except duckdb.Error:
+        return results
+    try:
+        for name, sql in failing.items():
+            try:
+                cursor = con.execute(f"select * from ({sql}) as failing limit {SAMPLE_ROWS}")
+                names = [d[0] for d in cursor.description]
+                lines = [json.dumps(dict(zip(names, row, strict=True)), default=str)
+                         for row in cursor.fetchall()]
+                samples[name] = "\n".join(lines)
+            except duckdb.Error:
+                continue
+    finally:
+        con.close()
+    return results.with_columns(
+        failing_sample=pl.col("check_name").replace_strict(
+            samples, default=None, return_dtype=pl.String))
+
+
+def _summary(outcome: Any, node_results: list[Any]) -> str:
+    if outcome.exception is not None:
+        return f"dbt could not run: {outcome.exception}"
+    bad = [f"{_resource_type(r)} {r.node.name}: {_status(r)}"
+           for r in node_results if _status(r) in ("error", "fail")]
+    if not node_results:
+        return "dbt ran no nodes"
+    summary = f"{len(node_results)} nodes, {len(bad)} failed"
+    return f"{summary}: " + "; ".join(bad[:10]) if bad else summary

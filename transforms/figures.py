@@ -1,0 +1,82 @@
+"""Figure mentions: one row per quantity found in a kept sentence.
+
+Parsing is transforms/figure_parsing.parse_figures (pure); this module maps it over a
+sentence frame and converts money to US dollars with the fx_rates_usd dbt seed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.figure_parsing import Figure, parse_figures
+from transforms.rulebook import usd_per_unit
+
+__all__ = ["FIGURE_SCHEMA", "figure_mentions", "to_usd"]
+
+FIGURE_SCHEMA = {
+    "figure_id": pl.String,
+    "article_id": pl.String,
+    "sentence_id": pl.String,
+    "raw_text": pl.String,
+    "span_start": pl.Int32,
+    "span_end": pl.Int32,
+    "quantity_kind": pl.String,
+    "value": pl.Float64,
+    "unit": pl.String,
+    "currency": pl.String,
+    "scale": pl.String,
+    "value_full": pl.Float64,
+    "value_usd": pl.Float64,
+    "is_approximate": pl.Boolean,
+    "approximation": pl.String,
+    "is_range": pl.Boolean,
+    "range_low": pl.Float64,
+    "range_high": pl.Float64,
+    "direction": pl.String,
+    "decimals": pl.Int32,
+}
+
+
+def to_usd(figure: Figure) -> float | None:
+    """Full US dollars for a money figure (approximate annual fx rate), else None."""
+    if figure.quantity_kind != "money" or figure.currency is None:
+        return None
+    rate = usd_per_unit().get(figure.currency)
+    return None if rate is None else figure.value_full * rate
+
+
+def figure_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
+    """Sentences (sentence_id, article_id, text) in; one row per figure out.
+
+    Columns are raw.figure_mentions minus ingest_date; figure_id is
+    sentence_id || '-f' || span_start; spans are end-exclusive offsets in the sentence text;
+    value is as written, value_full has the scale applied, value_usd is full US dollars.
+    """
+    rows: list[dict] = []
+    for sentence in sentences.select("sentence_id", "article_id", "text").iter_rows(named=True):
+        for figure in parse_figures(sentence["text"] or ""):
+            rows.append(
+                {
+                    "figure_id": f"{sentence['sentence_id']}-f{figure.span_start}",
+                    "article_id": sentence["article_id"],
+                    "sentence_id": sentence["sentence_id"],
+                    "raw_text": figure.raw_text,
+                    "span_start": figure.span_start,
+                    "span_end": figure.span_end,
+                    "quantity_kind": figure.quantity_kind,
+                    "value": figure.value,
+                    "unit": figure.unit,
+                    "currency": figure.currency,
+                    "scale": figure.scale,
+                    "value_full": figure.value_full,
+                    "value_usd": to_usd(figure),
+                    "is_approximate": figure.is_approximate,
+                    "approximation": figure.approximation,
+                    "is_range": figure.is_range,
+                    "range_low": figure.range_low,
+                    "range_high": figure.range_high,
+                    "direction": figure.direction,
+                    "decimals": figure.decimals,
+                }
+            )
+    return pl.DataFrame(rows, schema=FIGURE_SCHEMA)

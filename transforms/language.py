@@ -1,0 +1,95 @@
+"""A small deterministic language detector: scripts first, then stopword profiles.
+
+Profiles and script ranges: transforms/rules/languages.yml; thresholds: cleaning.yml
+(section language). No model, no randomness: the same text always gets the same code.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES_DIR = Path(__file__).parent / "rules"
+_TOKEN = re.compile(r"\w+")
+
+
+@functools.cache
+def language_profiles() -> dict[str, Any]:
+    """The parsed languages.yml, stopword lists turned into frozensets."""
+    with (RULES_DIR / "languages.yml").open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    data["stopwords"] = {
+        lang: frozenset(str(word).lower() for word in words)
+        for lang, words in data["stopwords"].items()
+    }
+    return data
+
+
+def all_stopwords() -> frozenset[str]:
+    """Every stopword of every profile (for 'is this a name-only line' tests)."""
+    return frozenset().union(*language_profiles()["stopwords"].values())
+
+
+def words(text: str) -> list[str]:
+    """Lowercase letter-only words of a text ("291a", "2024" and punctuation dropped)."""
+    return [token.lower() for token in _TOKEN.findall(text) if token.isalpha()]
+
+
+def _script_language(text: str, scripts: dict[str, Any]) -> str | None:
+    """ko/ja/zh when that script holds enough of the text's letters, else None."""
+    letters = [char for char in text if char.isalpha()]
+    if not letters:
+        return None
+    for lang, spec in scripts.items():  # order in the file matters: ko, ja before zh
+        in_script = sum(
+            1 for char in letters if any(lo <= ord(char) <= hi for lo, hi in spec["ranges"])
+        )
+        if in_script / len(letters) >= spec["min_share"]:
+            return lang
+    return None
+
+
+def detect_language(text: str, thresholds: dict[str, Any], *, min_words: int | None = None) -> (
+    str | None
+):
+    """ISO 639-1 code of a text, or None when the evidence is too thin or ambiguous.
+
+    thresholds: cleaning.yml's language section (min_words, min_hits, min_share, margin).
+    """
+    profiles = language_profiles()
+    by_script = _script_language(text, profiles["scripts"])
+    if by_script:
+        return by_script
+    tokens = words(text)
+    needed = thresholds["min_words"] if min_words is None else min_words
+    if len(tokens) < needed:
+        return None
+    hits = Counter()
+    for lang, stopwords in profiles["stopwords"].items():
+        hits[lang] = sum(1 for token in tokens if token in stopwords)
+    # Sort by hits, then code: ties resolve the same way on every run.
+    ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
+    best_lang, best_hits = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if best_hits < thresholds["min_hits"] or best_hits / len(tokens) < thresholds["min_share"]:
+        return None
+    if best_hits < thresholds["margin"] * runner_up:
+        return None
+    return best_lang
+
+
+def is_foreign(paragraph_lang: str | None, article_lang: str | None) -> bool:
+    """True when a paragraph's detected language differs from its article's.
+
+    Unknown on either side is never foreign, nor are pairs listed as compatible in
+    languages.yml (a kanji-only line in a Japanese article).
+    """
+    if not paragraph_lang or not article_lang or paragraph_lang == article_lang:
+        return False
+    compatible = language_profiles().get("compatible", {})
+    return paragraph_lang not in compatible.get(article_lang, [])

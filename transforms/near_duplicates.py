@@ -1,0 +1,195 @@
+"""Near-duplicate articles across sources and story clusters, by MinHash.
+
+Two deterministic MinHash signatures per article, over its kept (clean) text:
+- minhash: 5-word shingles. Its estimated Jaccard finds syndicated or lightly edited copies
+  (near_duplicate_of, threshold near_duplicate.min_similarity).
+- story_minhash: the set of content words (no stopwords, 3+ characters). It finds rewrites
+  of the same story (story_cluster_id, threshold story_cluster.min_similarity).
+Hash functions are fixed (blake2b of each shingle, then k universal hashes with seeds drawn
+from a fixed string), so a signature is the same on every machine and run, and signatures
+persisted in raw.article_signatures can be compared with tomorrow's articles.
+Thresholds: transforms/rules/cleaning.yml (near_duplicate, story_cluster).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from transforms.clean import cleaning_rules, normalise
+from transforms.language import all_stopwords
+
+_MERSENNE = (1 << 61) - 1
+_TOKEN = re.compile(r"\w+")
+SIGNATURE_COLUMNS = {
+    "article_id": pl.String,
+    "minhash": pl.List(pl.Int64),
+    "story_minhash": pl.List(pl.Int64),
+}
+OUTPUT_COLUMNS = {
+    "article_id": pl.String,
+    "story_cluster_id": pl.String,
+    "near_duplicate_of": pl.String,
+    "near_duplicate_similarity": pl.Float64,
+    "story_similarity": pl.Float64,
+}
+
+
+def _settings() -> dict[str, Any]:
+    thresholds = cleaning_rules()["thresholds"]
+    return {**thresholds["near_duplicate"], "story": thresholds["story_cluster"]}
+
+
+def _hash_coefficients(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k (a, b) pairs of h(x) = (a*x + b) mod 2^61-1, derived from a fixed string."""
+    a, b = [], []
+    for i in range(num_perm):
+        digest = hashlib.blake2b(f"claimledger-minhash-{i}".encode(), digest_size=16).digest()
+        a.append(int.from_bytes(digest[:8], "big") % (_MERSENNE - 1) + 1)
+        b.append(int.from_bytes(digest[8:], "big") % _MERSENNE)
+    return np.array(a, dtype=object), np.array(b, dtype=object)
+
+
+def _minhash(items: set[str], num_perm: int) -> list[int]:
+    """k minima of the universal hashes over the items; all 2^61-1 for an empty set."""
+    if not items:
+        return [_MERSENNE] * num_perm
+    a, b = _hash_coefficients(num_perm)
+    values = [
+        int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "big") % _MERSENNE
+        for item in sorted(items)
+    ]
+    minima = []
+    for ai, bi in zip(a.tolist(), b.tolist(), strict=True):
+        minima.append(min((ai * value + bi) % _MERSENNE for value in values))
+    return minima
+
+
+def _shingles(text: str, size: int) -> set[str]:
+    tokens = _TOKEN.findall(normalise(text))
+    if not tokens:
+        return set()
+    if len(tokens) < size:
+        return {" ".join(tokens)}
+    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+
+
+def _content_words(text: str) -> set[str]:
+    stopwords = all_stopwords()
+    return {
+        token
+        for token in _TOKEN.findall(normalise(text))
+        if token not in stopwords and (len(token) >= 3 or token.isdigit())
+    }
+
+
+def article_signatures(articles: pl.DataFrame) -> pl.DataFrame:
+    """[article_id, clean_text] in -> [article_id, minhash, story_minhash] out.
+
+    Each signature is a list of num_perm Int64 values below 2^61 (cleaning.yml,
+    near_duplicate.num_perm); an article without words gets all-2^61-1 lists, which
+    compare as unknown (never a duplicate).
+    """
+    settings = _settings()
+    rows = []
+    for article_id, text in articles.select("article_id", "clean_text").iter_rows():
+        rows.append(
+            (
+                article_id,
+                _minhash(_shingles(text or "", settings["shingle_words"]), settings["num_perm"]),
+                _minhash(_content_words(text or ""), settings["num_perm"]),
+            )
+        )
+    return pl.DataFrame(rows, schema=SIGNATURE_COLUMNS, orient="row").sort("article_id")
+
+
+def _matrix(frame: pl.DataFrame, column: str, num_perm: int) -> np.ndarray:
+    if frame.height == 0:
+        return np.zeros((0, num_perm), dtype=np.int64)
+    return np.array(frame[column].to_list(), dtype=np.int64)
+
+
+def with_near_duplicates(
+    new_signatures: pl.DataFrame, stored_signatures: pl.DataFrame
+) -> pl.DataFrame:
+    """Story cluster and near-duplicate source of each new article.
+
+    In: signatures of the new articles, and of everything already stored (same columns,
+    optionally story_cluster_id as already stored in raw.articles). Stored articles come
+    first; among articles of the same batch the smaller article_id is the earlier.
+    Out: one row per new article: story_cluster_id (the cluster of its earliest story-linked
+    article, itself when none), near_duplicate_of (the most similar EARLIER article whose
+    5-word-shingle similarity reaches the threshold, else null), near_duplicate_similarity
+    (its highest shingle similarity to any other compared article, null when there is none)
+    and story_similarity (the same over content words). The result depends only on the two
+    sets of signatures, not on their row order.
+    """
+    settings = _settings()
+    num_perm = settings["num_perm"]
+    new = new_signatures.sort("article_id")
+    stored = stored_signatures.filter(~pl.col("article_id").is_in(new["article_id"].implode()))
+    stored = stored.sort("article_id")
+    if "story_cluster_id" not in stored.columns:
+        stored = stored.with_columns(story_cluster_id=pl.lit(None, dtype=pl.String))
+    ids = stored["article_id"].to_list() + new["article_id"].to_list()
+    stored_cluster = dict(zip(stored["article_id"], stored["story_cluster_id"], strict=True))
+    n_stored = stored.height
+    shingle = np.vstack([_matrix(stored, "minhash", num_perm), _matrix(new, "minhash", num_perm)])
+    story = np.vstack(
+        [_matrix(stored, "story_minhash", num_perm), _matrix(new, "story_minhash", num_perm)]
+    )
+    empty = (shingle == _MERSENNE).all(axis=1)
+
+    parent = list(range(len(ids)))  # union-find; index order is precedence order
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    results = []
+    for row in range(n_stored, len(ids)):
+        others = np.ones(len(ids), dtype=bool)
+        others[row] = False
+        others &= ~empty
+        if empty[row] or not others.any():
+            results.append((ids[row], None, None, None))
+            continue
+        shingle_sim = (shingle == shingle[row]).mean(axis=1)
+        story_sim = (story == story[row]).mean(axis=1)
+        linked = others & (
+            (story_sim >= settings["story"]["min_similarity"])
+            | (shingle_sim >= settings["min_similarity"])
+        )
+        for other in np.flatnonzero(linked):
+            a, b = find(row), find(int(other))
+            parent[max(a, b)] = min(a, b)
+        earlier = others & (np.arange(len(ids)) < row) & (shingle_sim >= settings["min_similarity"])
+        source = None
+        if earlier.any():
+            # Highest similarity first, earliest on ties: argmax returns the first maximum.
+            candidates = np.where(earlier, shingle_sim, -1.0)
+            source = ids[int(np.argmax(candidates))]
+        results.append(
+            (
+                ids[row],
+                source,
+                float(shingle_sim[others].max()),
+                float(story_sim[others].max()),
+            )
+        )
+
+    index = {article_id: i for i, article_id in enumerate(ids)}
+    rows = []
+    for article_id, source, similarity, story_similarity in results:
+        root = find(index[article_id])
+        cluster = stored_cluster.get(ids[root]) if root < n_stored else None
+        rows.append(
+            (article_id, cluster or ids[root], source, similarity, story_similarity)
+        )
+    return pl.DataFrame(rows, schema=OUTPUT_COLUMNS, orient="row").sort("article_id")

@@ -1,0 +1,71 @@
+"""Run settings: one frozen dataclass built from the environment.
+
+Every knob has a documented default so a fresh clone runs with no configuration.
+
+- CLAIMLEDGER_HOME: the repository root; where config/, corpus/, dbt_project/ live.
+- CLAIMLEDGER_WAREHOUSE_DIR: $CLAIMLEDGER_HOME/warehouse; build db, published db,
+  staging Parquet, reports.
+- CLAIMLEDGER_SOURCES: $CLAIMLEDGER_HOME/config/sources.yml; the sources to ingest.
+- CLAIMLEDGER_CORPUS: unset; a folder of HTML pages that replaces every configured
+  source (`make run CORPUS=...`).
+- CLAIMLEDGER_BATCH_SIZE: 200; pages per mapped batch.
+- CLAIMLEDGER_STORAGE_COMPAT: v1.4.0; the DuckDB storage version of files we create,
+  so DuckDB 1.4-era BI drivers can read them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and how big a batch is. Build with `Settings.from_env()`."""
+
+    home: Path
+    warehouse_dir: Path
+    sources_file: Path
+    corpus_override: Path | None
+    batch_size: int
+    storage_compatibility_version: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        home = Path(env.get("CLAIMLEDGER_HOME", REPO_ROOT)).resolve()
+        warehouse = Path(env.get("CLAIMLEDGER_WAREHOUSE_DIR", home / "warehouse")).resolve()
+        corpus = env.get("CLAIMLEDGER_CORPUS") or None
+        return cls(
+            home=home,
+            warehouse_dir=warehouse,
+            sources_file=Path(env.get("CLAIMLEDGER_SOURCES", home / "config" / "sources.yml")),
+            corpus_override=Path(corpus).resolve() if corpus else None,
+            batch_size=int(env.get("CLAIMLEDGER_BATCH_SIZE", "200")),
+            storage_compatibility_version=env.get("CLAIMLEDGER_STORAGE_COMPAT", "v1.4.0"),
+        )
+
+    @property
+    def build_db(self) -> Path:
+        """The private database the DAG and dbt write; nothing else opens it."""
+        return self.warehouse_dir / "build" / "claimledger.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        """The copy readers and BI tools open; replaced atomically by publish."""
+        return self.warehouse_dir / "claimledger.duckdb"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return self.home / "dbt_project"
+
+    def staging_dir(self, ingest_date: str) -> Path:
+        """Parquet hand-off between tasks of one partition (deleted never; overwritten)."""
+        return self.warehouse_dir / "staging" / ingest_date
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.warehouse_dir / "reports"

@@ -1,0 +1,240 @@
+"""The pipeline's stages as plain functions: what each DAG task calls.
+
+Each stage reads its inputs from a batch folder of Parquet files and writes its
+outputs next to them, so parallel (mapped) tasks never share a database: only
+`load_partition` and later stages open DuckDB, through transforms.warehouse.
+Every function returns something small (a path, a dict of counts).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from transforms.quarantine import QUARANTINE_SCHEMA, quarantine_frame, quarantine_row
+from transforms.settings import Settings
+from transforms.urls import normalise_url
+
+STAGES = ("discover", "fetch", "extract", "clean", "figures")
+
+
+def _write(batch: Path, name: str, frame: pl.DataFrame) -> None:
+    tmp = batch / f".{name}.parquet.tmp"
+    frame.write_parquet(tmp)
+    tmp.replace(batch / f"{name}.parquet")  # a killed task never leaves half a file
+
+
+def _read(batch: Path, name: str) -> pl.DataFrame:
+    return pl.read_parquet(batch / f"{name}.parquet")
+
+
+def _write_counts(batch: Path, stage: str, items_in: int, items_out: int,
+                  quarantined: int) -> dict:
+    counts = {"stage": stage, "items_in": items_in, "items_out": items_out,
+              "items_quarantined": quarantined, "items_unchanged": 0}
+    _write(batch, f"counts_{stage}", pl.DataFrame([counts]))
+    return counts
+
+
+def plan_batches(settings: Settings, ingest_date: str) -> list[str]:
+    """Discover every page of every source; split them into batch folders.
+
+    The day's staging folder is rebuilt from scratch so a rerun never mixes
+    outputs of two attempts.
+    """
+    from transforms.sources import discover
+
+    staging = settings.staging_dir(ingest_date)
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    discovered = discover(settings)
+    size = max(settings.batch_size, 1)
+    batches = []
+    for index, offset in enumerate(range(0, max(discovered.height, 1), size)):
+        batch = staging / f"batch-{index:04d}"
+        batch.mkdir()
+        part = discovered.slice(offset, size)
+        _write(batch, "discovered", part)
+        _write_counts(batch, "discover", part.height, part.height, 0)
+        batches.append(str(batch))
+    return batches
+
+
+def fetch_batch(batch_dir: str, ingest_date: str) -> dict:
+    """Read the batch's pages into pages.parquet; unreadable ones to quarantine."""
+    from transforms.fetch import fetch_pages
+
+    batch = Path(batch_dir)
+    discovered = _read(batch, "discovered")
+    pages, quarantined = fetch_pages(discovered, ingest_date)
+    _write(batch, "pages", pages)
+    _write(batch, "quarantine_fetch", quarantined)
+    return _write_counts(batch, "fetch", discovered.height,
+                         pages.filter(pl.col("fetch_outcome") == "fetched").height,
+                         quarantined.height)
+
+
+ARTICLE_COLUMNS = {
+    "article_id": pl.String, "source_name": pl.String, "url": pl.String,
+    "canonical_url": pl.String, "title": pl.String, "author": pl.String,
+    "published_date": pl.Date, "site_name": pl.String, "language": pl.String,
+    "raw_text": pl.String, "extractor": pl.String, "extractor_version": pl.String,
+    "extraction_path": pl.String, "content_hash": pl.String, "fetched_at": pl.Datetime("us"),
+}
+
+
+def article_id_for(canonical_url: str) -> str:
+    """Stable article key: one canonical URL is one article, whatever day it is seen."""
+    return hashlib.sha1(canonical_url.encode()).hexdigest()[:16]
+
+
+def extract_batch(batch_dir: str) -> dict:
+    """Run the extractor over each fetched page; failures become quarantine rows."""
+    from transforms.extract import ExtractionError, extract_page
+
+    batch = Path(batch_dir)
+    pages = _read(batch, "pages").filter(pl.col("fetch_outcome") == "fetched")
+    articles, quarantined = [], []
+    for page in pages.iter_rows(named=True):
+        try:
+            extracted = extract_page(page["html"], page["url"])
+        except ExtractionError as error:
+            quarantined.append(quarantine_row(
+                stage="extract", reason_code=error.reason_code, message=str(error),
+                url=page["url"], source_name=page["source_name"], excerpt=page["html"]))
+            continue
+        except Exception as error:  # one hostile page must never stop the batch
+            quarantined.append(quarantine_row(
+                stage="extract", reason_code="stage_error",
+                message=f"{type(error).__name__}: {error}", url=page["url"],
+                source_name=page["source_name"], excerpt=page["html"]))
+            continue
+        canonical = normalise_url(extracted.get("canonical_url") or page["url"])
+        articles.append({
+            **{k: extracted.get(k) for k in ("title", "author", "published_date", "site_name",
+                                             "language", "raw_text", "extraction_path",
+                                             "extractor_version")},
+            "article_id": article_id_for(canonical),
+            "source_name": page["source_name"],
+            "url": page["url"],
+            "canonical_url": canonical,
+            "extractor": "trafilatura",
+            "content_hash": page["content_hash"],
+            "fetched_at": page["fetched_at"],
+        })
+    frame = pl.DataFrame(articles, schema=ARTICLE_COLUMNS)
+    _write(batch, "extracted", frame)
+    _write(batch, "quarantine_extract", quarantine_frame(quarantined))
+    return _write_counts(batch, "extract", pages.height, frame.height, len(quarantined))
+
+
+def clean_batch(batch_dir: str) -> dict:
+    """Decide every paragraph (kept or removed, with why), add noise metrics, split sentences."""
+    from transforms.clean import article_noise_metrics, with_paragraph_decisions
+    from transforms.sentences import with_sentences
+
+    batch = Path(batch_dir)
+    extracted = _read(batch, "extracted")
+    paragraphs = (
+        extracted.select("article_id", pl.col("raw_text").str.split("\n").alias("text"))
+        .explode("text")
+        .filter(pl.col("text").str.strip_chars() != "")
+        .with_columns(position=pl.int_range(pl.len()).over("article_id").cast(pl.Int32))
+        .select("article_id", "position", "text")
+    )
+    decided = with_paragraph_decisions(
+        paragraphs, extracted.select("article_id", "language", "title", "author", "site_name"))
+    metrics = article_noise_metrics(decided)
+    articles = extracted.drop("language").join(metrics, on="article_id", how="left")
+    kept = decided.filter(pl.col("is_kept"))
+    sentences = with_sentences(kept.select("paragraph_id", "article_id", "position",
+                                           "repaired_text"))
+    _write(batch, "articles", articles)
+    _write(batch, "paragraphs", decided)
+    _write(batch, "sentences", sentences)
+    return _write_counts(batch, "clean", extracted.height, articles.height, 0)
+
+
+def figures_batch(batch_dir: str) -> dict:
+    """Find every figure, trade statement and claim in the kept sentences."""
+    from transforms.claims import claims, trade_statements
+    from transforms.figures import figure_mentions
+
+    batch = Path(batch_dir)
+    sentences = _read(batch, "sentences")
+    articles = _read(batch, "articles")
+    figures = figure_mentions(sentences)
+    trades = trade_statements(sentences, figures,
+                              articles.select("article_id", "published_date", "title"))
+    claim_rows = claims(sentences, figures)
+    _write(batch, "figure_mentions", figures)
+    _write(batch, "trade_statements", trades)
+    _write(batch, "claims", claim_rows)
+    return _write_counts(batch, "figures", sentences.height, figures.height, 0)
+
+
+def _concat(batches: list[Path], name: str, schema: dict | None = None) -> pl.DataFrame:
+    frames = [_read(b, name) for b in batches if (b / f"{name}.parquet").exists()]
+    if not frames:
+        return pl.DataFrame(schema=schema or {})
+    return pl.concat(frames, how="diagonal_relaxed")
+
+
+def load_batches(settings: Settings, ingest_date: str, run_id: str,
+                 batch_dirs: list[str]) -> dict:
+    """The single writer: one transaction replaces the partition with the batches' rows."""
+    from transforms.near_duplicates import article_signatures, with_near_duplicates
+    from transforms.warehouse import Warehouse
+
+    batches = sorted(Path(b) for b in batch_dirs)
+    articles = _concat(batches, "articles")
+    quarantine = _concat(batches, "quarantine_fetch", QUARANTINE_SCHEMA)
+    quarantine = pl.concat([quarantine, _concat(batches, "quarantine_extract",
+                                                QUARANTINE_SCHEMA)])
+    # Two URLs whose pages name the same canonical URL are one article: keep the first.
+    articles = articles.sort("url")
+    repeats = articles.filter(pl.col("article_id").is_duplicated()
+                              & (pl.int_range(pl.len()).over("article_id") > 0))
+    duplicates = [quarantine_row(
+        stage="extract", reason_code="duplicate_url",
+        message=f"canonical URL {r['canonical_url']} is already article {r['article_id']}",
+        url=r["url"], source_name=r["source_name"]) for r in repeats.iter_rows(named=True)]
+    quarantine = pl.concat([quarantine, quarantine_frame(duplicates)])
+    keep_urls = set(articles.unique("article_id", keep="first")["url"])
+    articles = articles.filter(pl.col("url").is_in(keep_urls))
+    kept_ids = articles["article_id"]
+
+    warehouse = Warehouse(settings)
+    signatures = article_signatures(articles.select("article_id", "clean_text"))
+    stored = warehouse.stored_signatures().filter(~pl.col("article_id").is_in(kept_ids))
+    near = with_near_duplicates(signatures, stored)
+    articles = articles.join(near, on="article_id", how="left")
+
+    frames = {
+        "pages": _concat(batches, "pages"),
+        "quarantine": quarantine,
+        "articles": articles,
+        "article_signatures": signatures,
+    }
+    for name in ("paragraphs", "sentences", "figure_mentions", "trade_statements", "claims"):
+        frames[name] = _concat(batches, name).filter(pl.col("article_id").is_in(kept_ids))
+    report = warehouse.load_partition(ingest_date, run_id, frames)
+
+    counts = _concat(batches, "counts_discover")
+    for stage in STAGES[1:]:
+        counts = pl.concat([counts, _concat(batches, f"counts_{stage}")])
+    counts = counts.group_by("stage", maintain_order=True).sum()
+    load_counts = pl.DataFrame([{
+        "stage": "load", "items_in": articles.height + len(duplicates),
+        "items_out": report.articles_loaded, "items_quarantined": len(duplicates),
+        "items_unchanged": report.articles_unchanged}])
+    counts = pl.concat([counts, load_counts], how="vertical_relaxed")
+    warehouse.write_audit("stage_counts", run_id, ingest_date,
+                          counts.with_columns(pl.col(pl.Int64).cast(pl.Int32)))
+    return {"articles_loaded": report.articles_loaded,
+            "articles_unchanged": report.articles_unchanged,
+            "quarantined": report.quarantined, "rows": report.rows_by_table}

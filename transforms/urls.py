@@ -1,0 +1,37 @@
+"""URL normalisation: one article, one key, whatever tracking junk a link carries."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that identify a campaign or a click, never the page.
+TRACKING_PREFIXES = ("utm_", "mc_", "pk_")
+TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_src", "cmpid",
+                   "ocid", "_ga", "yclid"}
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalise_url(url: str) -> str:
+    """Lowercase scheme and host, drop default port, fragment and tracking parameters.
+
+    Idempotent: normalise_url(normalise_url(u)) == normalise_url(u).
+    """
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    netloc = host
+    if parts.username:
+        netloc = f"{parts.username}@{host}"
+    if port and DEFAULT_PORTS.get(scheme) != port:
+        netloc = f"{netloc}:{port}"
+    if not host:
+        netloc = parts.netloc
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not k.lower().startswith(TRACKING_PREFIXES) and k.lower() not in TRACKING_PARAMS]
+    path = parts.path or ("/" if host and scheme in DEFAULT_PORTS else "")
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))

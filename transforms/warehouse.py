@@ -1,0 +1,197 @@
+"""The one module that writes DuckDB.
+
+Everything the pipeline stores goes through `Warehouse`, which holds the only
+read-write connection to the private build database. Loads replace a whole
+ingest partition in one transaction, so a rerun of a day changes nothing and a
+crash mid-load leaves the previous state (DuckDB's WAL rolls the transaction
+back on the next open).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from transforms.settings import Settings
+
+SCHEMA_SQL = Path(__file__).parent / "sql" / "raw_schema.sql"
+
+# Tables keyed by article: an article re-ingested on a later day moves to that day.
+ARTICLE_TABLES = ("articles", "paragraphs", "sentences", "figure_mentions",
+                  "trade_statements", "claims", "article_signatures")
+# Tables that belong to the day they were recorded on.
+PARTITION_TABLES = ("pages", "quarantine")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What one partition load did, in rows."""
+
+    pages: int
+    articles_loaded: int
+    articles_unchanged: int
+    quarantined: int
+    rows_by_table: dict[str, int]
+
+
+class Warehouse:
+    """The build database, opened read-write by exactly one task at a time."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.path = settings.build_db
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived writer connection with the raw schema in place."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The storage version only takes effect when the file is created; it keeps the
+        # file (and the published copies of it) readable by DuckDB 1.4-era clients.
+        config = {"storage_compatibility_version": self.settings.storage_compatibility_version}
+        con = duckdb.connect(str(self.path), config=config)
+        try:
+            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            yield con
+        finally:
+            con.close()
+
+    def load_partition(self, ingest_date: str, run_id: str,
+                       frames: dict[str, pl.DataFrame]) -> LoadReport:
+        """Replace one ingest partition with `frames` (table name → rows), atomically.
+
+        `frames` holds the run's pages, quarantine and per-article tables. An article
+        already stored under another partition with the same content hash is left
+        where it is (counted unchanged); otherwise its old rows are replaced.
+        """
+        stamp = {"ingest_date": ingest_date, "run_id": run_id}
+        with self.connect() as con:
+            con.execute("begin transaction")
+            try:
+                articles = frames["articles"]
+                unchanged = self._unchanged_article_ids(con, articles, ingest_date)
+                fresh = {name: frame.filter(~pl.col("article_id").is_in(unchanged))
+                         for name, frame in frames.items() if name in ARTICLE_TABLES}
+                fresh_ids = fresh["articles"]["article_id"]
+                con.register("fresh_ids", pl.DataFrame({"article_id": fresh_ids}))
+                for table in ARTICLE_TABLES:
+                    con.execute(f"delete from raw.{table} where ingest_date = ?::date "
+                                "or article_id in (select article_id from fresh_ids)",
+                                [ingest_date])
+                for table in PARTITION_TABLES:
+                    con.execute(f"delete from raw.{table} where ingest_date = ?::date",
+                                [ingest_date])
+                counts = {}
+                for table in (*ARTICLE_TABLES, *PARTITION_TABLES):
+                    frame = fresh.get(table, frames.get(table))
+                    if frame is None:
+                        continue
+                    counts[table] = self._insert(con, f"raw.{table}", frame, stamp)
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+        return LoadReport(
+            pages=counts.get("pages", 0),
+            articles_loaded=counts.get("articles", 0),
+            articles_unchanged=len(unchanged),
+            quarantined=counts.get("quarantine", 0),
+            rows_by_table=counts,
+        )
+
+    def stored_signatures(self) -> pl.DataFrame:
+        """Every stored article's near-duplicate signature (the persisted index)."""
+        with self.connect() as con:
+            return con.sql("select * exclude (ingest_date) from raw.article_signatures").pl()
+
+    def write_audit(self, table: str, run_id: str, ingest_date: str, frame: pl.DataFrame) -> int:
+        """Replace this run's rows of an audit table (stage_counts, quality_results)."""
+        if table not in ("stage_counts", "quality_results"):
+            raise ValueError(f"not an audit table: {table}")
+        stamp = {"run_id": run_id, "ingest_date": ingest_date}
+        with self.connect() as con:
+            con.execute("begin transaction")
+            if table == "quality_results" and frame.height:
+                sources = frame["check_source"].unique().to_list()
+                con.execute(f"delete from audit.{table} where run_id = ? "
+                            "and check_source in (select unnest(?))", [run_id, sources])
+            elif table == "stage_counts" and frame.height:
+                stages = frame["stage"].unique().to_list()
+                con.execute(f"delete from audit.{table} where run_id = ? "
+                            "and stage in (select unnest(?))", [run_id, stages])
+            count = self._insert(con, f"audit.{table}", frame, stamp)
+            con.execute("commit")
+        return count
+
+    @staticmethod
+    def _unchanged_article_ids(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame,
+                               ingest_date: str) -> list[str]:
+        if articles.is_empty():
+            return []
+        con.register("incoming", articles.select("article_id", "content_hash"))
+        rows = con.execute(
+            "select a.article_id from raw.articles as a "
+            "join incoming as i using (article_id) "
+            "where a.content_hash = i.content_hash and a.ingest_date <> ?::date",
+            [ingest_date]).fetchall()
+        return [r[0] for r in rows]
+
+    @staticmethod
+    def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
+                stamp: dict[str, str]) -> int:
+        """Bulk insert through Arrow, by column name; stamps partition columns."""
+        if frame.is_empty():
+            return 0
+        columns = {row[0] for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema || '.' || table_name = ?", [table]).fetchall()}
+        extra = {k: v for k, v in stamp.items() if k in columns and k not in frame.columns}
+        if "recorded_at" in columns and "recorded_at" not in frame.columns:
+            frame = frame.with_columns(recorded_at=pl.lit(now_utc()))
+        frame = frame.with_columns(**{k: pl.lit(v) for k, v in extra.items()})
+        unknown = set(frame.columns) - columns
+        if unknown:
+            raise ValueError(f"{table}: frame has columns the table lacks: {sorted(unknown)}")
+        con.register("incoming_rows", frame)
+        con.execute(f"insert into {table} by name select * from incoming_rows")
+        con.unregister("incoming_rows")
+        return frame.height
+
+
+def publish(settings: Settings, run_id: str, keep: int = 3) -> Path:
+    """Copy the checkpointed build database to the served path, atomically.
+
+    Readers holding the old file keep their consistent snapshot (the old inode);
+    new connections see this run. The last `keep` published copies stay in
+    warehouse/published/ for rollback.
+    """
+    build = settings.build_db
+    con = duckdb.connect(str(build))
+    try:
+        con.execute("checkpoint")  # fold the WAL into the file so the copy is complete
+    finally:
+        con.close()
+    versions = settings.warehouse_dir / "published"
+    versions.mkdir(parents=True, exist_ok=True)
+    safe_run = "".join(c if c.isalnum() or c in "-_" else "_" for c in run_id)
+    version = versions / f"claimledger-{now_utc():%Y%m%dT%H%M%S}-{safe_run[:40]}.duckdb"
+    shutil.copyfile(build, version)
+    staging = settings.published_db.with_name(settings.published_db.name + ".tmp")
+    shutil.copyfile(version, staging)
+    with staging.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staging, settings.published_db)
+    for old in sorted(versions.glob("claimledger-*.duckdb"))[:-keep]:
+        old.unlink()
+    return settings.published_db
