@@ -75,7 +75,7 @@ def news_daily():
         from transforms.stages import fetch_batch
 
         ingest_date, _ = _partition()
-        fetch_batch(batch_dir, ingest_date)
+        fetch_batch(_settings(), batch_dir, ingest_date)
         return batch_dir
 
     @task

@@ -78,8 +78,9 @@ def run_quality_checks(
     """Validate every mart in ``schema`` of the DuckDB file at ``duckdb_path``.
 
     A missing mart yields a failing 'error' row ('gx.<mart>.mart_exists'), not an
-    exception; a missing database file raises FileNotFoundError. Data Docs for this
-    run go to ``docs_dir`` (index.html rebuilt; earlier runs' pages stay on disk).
+    exception; a suite GX cannot run yields 'gx.<mart>.suite_ran'. A missing database
+    file raises FileNotFoundError. Data Docs go to ``docs_dir`` and show this run
+    only (GX's site builder drops the pages of earlier runs in that folder).
     """
     duckdb_path = Path(duckdb_path)
     thresholds = thresholds or load_thresholds()
@@ -144,9 +145,25 @@ def _run_name(run_id: str, ingest_date: dt.date) -> str:
 
 def _missing_mart_row(mart: str, schema: str) -> tuple:
     return (
-        f"gx.{mart}.mart_exists", CHECK_SOURCE, "error", "fail", None, None,
-        f"table {schema}.{mart} does not exist: dbt did not build it, so its suite could "
-        "not run",
+        f"gx.{mart}.mart_exists",
+        CHECK_SOURCE,
+        "error",
+        "fail",
+        None,
+        None,
+        f"table {schema}.{mart} does not exist: dbt did not build it, so its suite could not run",
+    )
+
+
+def _suite_error_row(mart: str, error: Exception) -> tuple:
+    return (
+        f"gx.{mart}.suite_ran",
+        CHECK_SOURCE,
+        "error",
+        "fail",
+        None,
+        None,
+        f"the {mart} suite raised {type(error).__name__}: {error}"[:2000],
     )
 
 
@@ -205,9 +222,9 @@ def _validate(
     rows: list[tuple] = []
     for mart, df in frames.items():
         suite = context.suites.add(SUITE_BUILDERS[mart](thresholds))
-        batch_definition = datasource.add_dataframe_asset(mart).add_batch_definition_whole_dataframe(
+        batch_definition = datasource.add_dataframe_asset(
             mart
-        )
+        ).add_batch_definition_whole_dataframe(mart)
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=mart, data=batch_definition, suite=suite)
         )
@@ -228,11 +245,16 @@ def _validate(
                 result_format=result_format,
             )
         )
-        outcome = checkpoint.run(
-            batch_parameters={"dataframe": df},
-            expectation_parameters=dict(parameters),
-            run_id=run_identifier,
-        )
+        try:
+            outcome = checkpoint.run(
+                batch_parameters={"dataframe": df},
+                expectation_parameters=dict(parameters),
+                run_id=run_identifier,
+            )
+        except Exception as error:  # one broken suite must not hide the other marts' results
+            log.exception("GX suite %s did not run", mart)
+            rows.append(_suite_error_row(mart, error))
+            continue
         for suite_result in outcome.run_results.values():
             rows += [_result_row(mart, key, r) for r in suite_result.results]
 
@@ -259,7 +281,9 @@ def _result_row(mart: str, key: str, result: Any) -> tuple:
         summary = "observed nothing (no non-null values to aggregate)"
     else:
         summary = f"observed {_plain(details.get('observed_value'))}"
-    summary += f"; expected {_expected_range(config.kwargs)}" if _expected_range(config.kwargs) else ""
+    expected = _expected_range(config.kwargs)
+    if expected:
+        summary += f"; expected {expected}"
     if status == "fail" and meta.get("why"):
         summary += f". Why it matters: {meta['why']}"
     return (
@@ -301,7 +325,9 @@ def _expected_range(kwargs: Mapping[str, Any]) -> str | None:
     low, high = kwargs.get("min_value"), kwargs.get("max_value")
     if low is None and high is None:
         return None
-    return f"[{_plain(low) if low is not None else '-inf'}, {_plain(high) if high is not None else 'inf'}]"
+    low_text = "-inf" if low is None else _plain(low)
+    high_text = "inf" if high is None else _plain(high)
+    return f"[{low_text}, {high_text}]"
 
 
 def _plain(value: Any) -> Any:

@@ -16,7 +16,6 @@ seconds to import, and the DAG parses modules that import this one.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,14 +50,9 @@ LATEST_PLAUSIBLE_PERIOD_YEAR = "latest_plausible_period_year"
 _GX_SEVERITY = {"error": "critical", "warn": "warning"}
 
 
-@cache
-def _thresholds_file(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, Any]:
-    """Read thresholds.yml: {mart: {threshold name: value}} (cached per path)."""
-    return _thresholds_file(Path(path))
+    """Read thresholds.yml: {mart: {threshold name: value}}."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def _tag(severity: str, why: str, **meta: Any) -> dict[str, Any]:
@@ -70,7 +64,9 @@ def _param(name: str) -> dict[str, str]:
     return {"$PARAMETER": name}
 
 
-def build_fct_trade_figures_suite(thresholds: Mapping[str, Any] | None = None) -> gx.ExpectationSuite:
+def build_fct_trade_figures_suite(
+    thresholds: Mapping[str, Any] | None = None,
+) -> gx.ExpectationSuite:
     """Suite 'fct_trade_figures': one row per trade statement; value_usd in full dollars."""
     import great_expectations as gx
 
@@ -81,58 +77,107 @@ def build_fct_trade_figures_suite(thresholds: Mapping[str, Any] | None = None) -
         expectations=[
             e.ExpectTableRowCountToBeBetween(
                 min_value=_param(MIN_TRADE_FIGURE_ROWS),
-                **_tag("error", "Articles exist but no trade statement came out of them: the "
-                       "corpus is trade news, so the figure or trade extraction broke."),
+                **_tag(
+                    "error",
+                    "Articles exist but no trade statement came out of them: the "
+                    "corpus is trade news, so the figure or trade extraction broke.",
+                ),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="value_usd", min_value=t["value_usd"]["min"], max_value=t["value_usd"]["max"],
-                **_tag("error", "A trade flow below a million dollars lost its scale word; above "
-                       "100 trillion (world trade is ~32 trillion a year) a scale was applied "
-                       "twice. Negative levels are never a trade value."),
+                column="value_usd",
+                min_value=t["value_usd"]["min"],
+                max_value=t["value_usd"]["max"],
+                **_tag(
+                    "error",
+                    f"A trade flow below ${t['value_usd']['min']:,.0f} lost its scale word; "
+                    f"above ${t['value_usd']['max']:,.0f} (world trade is ~$32 trillion a "
+                    "year) a scale was applied twice. Negative levels are never a trade value.",
+                ),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="growth_pct", min_value=t["growth_pct"]["min"], max_value=t["growth_pct"]["max"],
-                **_tag("error", "Nothing falls by more than 100%; a rise above 1000% is a level or "
-                       "a year read as a growth rate."),
+                column="growth_pct",
+                min_value=t["growth_pct"]["min"],
+                max_value=t["growth_pct"]["max"],
+                **_tag(
+                    "error",
+                    f"Nothing falls by more than {-t['growth_pct']['min']}%; a rise above "
+                    f"{t['growth_pct']['max']}% is a level or a year read as a growth rate.",
+                ),
             ),
             e.ExpectColumnMedianToBeBetween(
-                column="growth_pct", min_value=t["median_growth_pct"]["min"],
+                column="growth_pct",
+                min_value=t["median_growth_pct"]["min"],
                 max_value=t["median_growth_pct"]["max"],
-                **_tag("warn", "A typical stated rate outside this band means the extractor "
-                       "systematically picks the wrong percentage (a share, an inflation rate)."),
+                **_tag(
+                    "warn",
+                    "A typical stated rate outside this band means the extractor "
+                    "systematically picks the wrong percentage (a share, an inflation rate).",
+                ),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="period_year", min_value=t["period_year_min"],
-                **_tag("error", "A period before 1990 in recent trade news is a misread number "
-                       "(a count, an amount) taken for a year."),
+                column="period_year",
+                min_value=t["period_year_min"],
+                **_tag(
+                    "error",
+                    f"A period before {t['period_year_min']} in recent trade news is a "
+                    "misread number (a count, an amount) taken for a year.",
+                ),
             ),
             e.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=LATEST_PLAUSIBLE_PERIOD_YEAR, column_B="period_year", or_equal=True,
+                column_A=LATEST_PLAUSIBLE_PERIOD_YEAR,
+                column_B="period_year",
+                or_equal=True,
                 ignore_row_if="either_value_is_missing",
-                **_tag("error", "A statement may look ahead a few years from its publication "
-                       "(forecasts), not decades: a later period_year is a misread number."),
+                **_tag(
+                    "error",
+                    "A statement may look ahead a few years from its publication "
+                    "(forecasts), not decades: a later period_year is a misread number.",
+                ),
             ),
             e.ExpectColumnMeanToBeBetween(
-                column="is_forecast", max_value=t["forecast_share_max"],
-                **_tag("warn", "News mostly reports past flows; a majority of forecasts says the "
-                       "tense detection fires on any 'will' or 'expected'."),
+                column="is_forecast",
+                max_value=t["forecast_share_max"],
+                **_tag(
+                    "warn",
+                    "News mostly reports past flows; a majority of forecasts says the "
+                    "tense detection fires on any 'will' or 'expected'.",
+                ),
             ),
             e.ExpectColumnValueLengthsToBeBetween(
-                column="evidence_text", min_value=t["evidence_text_length"]["min"],
+                column="evidence_text",
+                min_value=t["evidence_text_length"]["min"],
                 max_value=t["evidence_text_length"]["max"],
-                **_tag("warn", "Evidence is one sentence: shorter is a fragment, longer means the "
-                       "sentence splitter glued sentences or paragraphs together."),
+                **_tag(
+                    "warn",
+                    "Evidence is one sentence: shorter is a fragment, longer means the "
+                    "sentence splitter glued sentences or paragraphs together.",
+                ),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="corroborating_article_count", max_value=_param(MAX_CORROBORATING_ARTICLES),
-                **_tag("error", "A trade figure cannot be corroborated by more articles than the "
-                       "warehouse holds: the corroboration join fans out."),
+                column="corroborating_article_count",
+                min_value=0,
+                max_value=_param(MAX_CORROBORATING_ARTICLES),
+                **_tag(
+                    "error",
+                    "A trade figure cannot be corroborated by more articles than the "
+                    "warehouse holds: the corroboration join fans out.",
+                ),
             ),
             e.ExpectCompoundColumnsToBeUnique(
-                column_list=["article_id", "sentence_id", "flow", "reporter", "partner",
-                             "commodity", "period_year"],
-                **_tag("warn", "One sentence stating the same flow twice means one statement was "
-                       "split (level and growth as two rows) or extracted twice."),
+                column_list=[
+                    "article_id",
+                    "sentence_id",
+                    "flow",
+                    "reporter",
+                    "partner",
+                    "commodity",
+                    "period_year",
+                ],
+                **_tag(
+                    "warn",
+                    "One sentence stating the same flow twice means one statement was "
+                    "split (level and growth as two rows) or extracted twice.",
+                ),
             ),
         ],
     )
@@ -150,41 +195,68 @@ def build_fct_figures_suite(thresholds: Mapping[str, Any] | None = None) -> gx.E
         expectations=[
             e.ExpectTableRowCountToBeBetween(
                 min_value=_param(MIN_FIGURE_ROWS),
-                **_tag("error", "Articles exist but not one quantity was found in them: news "
-                       "text without a single number means the figure matcher broke."),
+                **_tag(
+                    "error",
+                    "Articles exist but not one quantity was found in them: news "
+                    "text without a single number means the figure matcher broke.",
+                ),
             ),
             e.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="span_end", column_B="span_start", or_equal=False,
-                **_tag("error", "Evidence must point at a non-empty span of its sentence; an "
-                       "empty or reversed span cannot be shown to a reader."),
+                column_A="span_end",
+                column_B="span_start",
+                or_equal=False,
+                **_tag(
+                    "error",
+                    "Evidence must point at a non-empty span of its sentence; an "
+                    "empty or reversed span cannot be shown to a reader.",
+                ),
             ),
             e.ExpectColumnValueLengthsToBeBetween(
-                column="raw_text", min_value=t["raw_text_length"]["min"],
+                column="raw_text",
+                min_value=t["raw_text_length"]["min"],
                 max_value=t["raw_text_length"]["max"],
-                **_tag("warn", "A figure mention is a short phrase; a long one means the matcher "
-                       "ran across words."),
+                **_tag(
+                    "warn",
+                    "A figure mention is a short phrase; a long one means the matcher "
+                    "ran across words.",
+                ),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="value", min_value=t["percent_value"]["min"],
-                max_value=t["percent_value"]["max"], row_condition=Column("quantity_kind") == "percent",
-                **_tag("warn", "A percentage outside this band was not a percentage (a year or a "
-                       "code glued to a % sign)."),
+                column="value",
+                min_value=t["percent_value"]["min"],
+                max_value=t["percent_value"]["max"],
+                row_condition=Column("quantity_kind") == "percent",
+                **_tag(
+                    "warn",
+                    "A percentage outside this band was not a percentage (a year or a "
+                    "code glued to a % sign).",
+                ),
             ),
             e.ExpectColumnValuesToNotBeNull(
-                column="value_usd", mostly=t["money_with_value_usd_share_min"],
+                column="value_usd",
+                mostly=t["money_with_value_usd_share_min"],
                 row_condition=Column("quantity_kind") == "money",
-                **_tag("warn", "Money figures stay without value_usd when their currency has no "
-                       "rate; many of them means the currency table or the matcher drifted."),
+                **_tag(
+                    "warn",
+                    "Money figures stay without value_usd when their currency has no "
+                    "rate; many of them means the currency table or the matcher drifted.",
+                ),
             ),
             e.ExpectCompoundColumnsToBeUnique(
                 column_list=["article_id", "sentence_id", "span_start"],
-                **_tag("error", "Two figures starting at the same character of a sentence are one "
-                       "quantity counted twice, which would double it in every sum."),
+                **_tag(
+                    "error",
+                    "Two figures starting at the same character of a sentence are one "
+                    "quantity counted twice, which would double it in every sum.",
+                ),
             ),
             e.ExpectCompoundColumnsToBeUnique(
                 column_list=["article_id", "sentence_id", "span_end"],
-                **_tag("warn", "Two figures ending at the same character are overlapping matches "
-                       "('$5 billion' and '5 billion') of one quantity."),
+                **_tag(
+                    "warn",
+                    "Two figures ending at the same character are overlapping matches "
+                    "('$5 billion' and '5 billion') of one quantity.",
+                ),
             ),
         ],
     )
@@ -201,33 +273,53 @@ def build_fct_claims_suite(thresholds: Mapping[str, Any] | None = None) -> gx.Ex
         expectations=[
             e.ExpectTableRowCountToBeBetween(
                 min_value=_param(MIN_CLAIM_ROWS),
-                **_tag("warn", "Articles exist but no claim came out of them; claims are sparser "
-                       "than figures, so this is worth a look rather than a failed run."),
+                **_tag(
+                    "warn",
+                    "Articles exist but no claim came out of them; claims are sparser "
+                    "than figures, so this is worth a look rather than a failed run.",
+                ),
             ),
             e.ExpectColumnValueLengthsToBeBetween(
-                column="claim_text", min_value=t["claim_text_length"]["min"],
+                column="claim_text",
+                min_value=t["claim_text_length"]["min"],
                 max_value=t["claim_text_length"]["max"],
-                **_tag("warn", "A claim is a sentence or a quote: shorter is a fragment, longer "
-                       "means sentences were glued."),
+                **_tag(
+                    "warn",
+                    "A claim is a sentence or a quote: shorter is a fragment, longer "
+                    "means sentences were glued.",
+                ),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="figure_count", max_value=t["figure_count_max"],
+                column="figure_count",
+                max_value=t["figure_count_max"],
                 **_tag("warn", "More figures than this in one claim is a table read as prose."),
             ),
             e.ExpectColumnValuesToBeBetween(
-                column="corroborating_article_count", max_value=_param(MAX_CORROBORATING_ARTICLES),
-                **_tag("error", "A claim cannot be corroborated by more articles than the "
-                       "warehouse holds: the corroboration join fans out."),
+                column="corroborating_article_count",
+                min_value=0,
+                max_value=_param(MAX_CORROBORATING_ARTICLES),
+                **_tag(
+                    "error",
+                    "A claim cannot be corroborated by more articles than the "
+                    "warehouse holds: the corroboration join fans out.",
+                ),
             ),
             e.ExpectColumnValueLengthsToBeBetween(
-                column="speaker", max_value=t["speaker_length_max"],
-                **_tag("warn", "A speaker is a name or an institution; a long one means the "
-                       "attribution captured a clause."),
+                column="speaker",
+                max_value=t["speaker_length_max"],
+                **_tag(
+                    "warn",
+                    "A speaker is a name or an institution; a long one means the "
+                    "attribution captured a clause.",
+                ),
             ),
             e.ExpectCompoundColumnsToBeUnique(
                 column_list=["article_id", "sentence_id", "claim_text"],
-                **_tag("warn", "The same claim text twice in one sentence is one claim extracted "
-                       "twice, which would inflate corroboration counts."),
+                **_tag(
+                    "warn",
+                    "The same claim text twice in one sentence is one claim extracted "
+                    "twice, which would inflate corroboration counts.",
+                ),
             ),
         ],
     )
@@ -244,52 +336,87 @@ def build_dim_articles_suite(thresholds: Mapping[str, Any] | None = None) -> gx.
     expectations: list[Any] = [
         e.ExpectTableRowCountToBeBetween(
             min_value=1,
-            **_tag("warn", "An empty article table after a run means nothing was ever loaded; "
-                   "every other mart is then empty too."),
+            **_tag(
+                "warn",
+                "An empty article table after a run means nothing was ever loaded; "
+                "every other mart is then empty too.",
+            ),
         ),
         # dbt's value_in_range holds every ratio in [0, 1]; this one is kept here too
         # because Data Docs readers look for the cleaner's headline metric.
         e.ExpectColumnValuesToBeBetween(
-            column="removed_char_ratio", min_value=0, max_value=1,
-            **_tag("error", "removed_char_ratio is a share of an article's extracted "
-                   "characters: outside [0, 1] it is computed over the wrong text."),
+            column="removed_char_ratio",
+            min_value=0,
+            max_value=1,
+            **_tag(
+                "error",
+                "removed_char_ratio is a share of an article's extracted "
+                "characters: outside [0, 1] it is computed over the wrong text.",
+            ),
         ),
     ]
     expectations += [
         e.ExpectColumnMeanToBeBetween(
-            column=column, max_value=ceiling,
-            **_tag("warn", f"Mean {column} over all articles above {ceiling}: the cleaner "
-                   "stopped removing page chrome or the extractor started keeping it."),
+            column=column,
+            max_value=ceiling,
+            **_tag(
+                "warn",
+                f"Mean {column} over all articles above {ceiling}: extraction lets "
+                "through more page chrome or repetition than usual (a source changed "
+                "its layout, the extractor regressed) or cleaning eats real text.",
+            ),
         )
         for column, ceiling in t["mean_max"].items()
     ]
     expectations += [
         e.ExpectColumnMeanToBeBetween(
-            column="is_near_duplicate", max_value=t["near_duplicate_share_max"],
-            **_tag("warn", "Syndicated copies are common but not the norm; most articles "
-                   "marked near-duplicates means the similarity threshold is too loose."),
+            column="is_near_duplicate",
+            max_value=t["near_duplicate_share_max"],
+            **_tag(
+                "warn",
+                "Syndicated copies are common but not the norm; most articles "
+                "marked near-duplicates means the similarity threshold is too loose.",
+            ),
         ),
         e.ExpectColumnValuesToBeBetween(
-            column="sentence_count", min_value=1, mostly=t["with_sentences_share_min"],
-            **_tag("warn", "Articles should keep at least one sentence; many without any means "
-                   "the cleaner removes real text."),
+            column="sentence_count",
+            min_value=1,
+            mostly=t["with_sentences_share_min"],
+            **_tag(
+                "warn",
+                "Articles should keep at least one sentence; many without any means "
+                "the cleaner removes real text.",
+            ),
         ),
         e.ExpectColumnValueLengthsToBeBetween(
-            column="title", min_value=t["title_length"]["min"], max_value=t["title_length"]["max"],
-            **_tag("warn", "A short title is a section label, a long one is body text taken for "
-                   "the headline."),
+            column="title",
+            min_value=t["title_length"]["min"],
+            max_value=t["title_length"]["max"],
+            **_tag(
+                "warn",
+                "A short title is a section label, a long one is body text taken for the headline.",
+            ),
         ),
         e.ExpectColumnValuesToBeBetween(
             column="published_date",
             min_value=dt.datetime.fromisoformat(str(t["published_date_min"])),
-            **_tag("warn", "A publication date before 1990 in this corpus is a misparsed date "
-                   "(a day/month swap or an epoch default)."),
+            **_tag(
+                "warn",
+                f"A publication date before {t['published_date_min']} in this corpus is "
+                "a misparsed date (a day/month swap or an epoch default).",
+            ),
         ),
         e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="ingest_date", column_B="published_date", or_equal=True,
-            ignore_row_if="either_value_is_missing", mostly=t["published_before_ingest_share_min"],
-            **_tag("warn", "An article cannot be published after we fetched it (time zones allow "
-                   "a few a day ahead); many such dates are misparsed."),
+            column_A="ingest_date",
+            column_B="published_date",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            mostly=t["published_before_ingest_share_min"],
+            **_tag(
+                "warn",
+                "An article cannot be published after we fetched it (time zones allow "
+                "a few a day ahead); many such dates are misparsed.",
+            ),
         ),
     ]
     return gx.ExpectationSuite(name="dim_articles", expectations=expectations)
@@ -316,7 +443,8 @@ def run_parameters(
     t = thresholds or load_thresholds()
     has_articles = bool(article_count)
     return {
-        MIN_TRADE_FIGURE_ROWS: t["fct_trade_figures"]["min_rows_when_articles_exist"] * has_articles,
+        MIN_TRADE_FIGURE_ROWS: t["fct_trade_figures"]["min_rows_when_articles_exist"]
+        * has_articles,
         MIN_FIGURE_ROWS: t["fct_figures"]["min_rows_when_articles_exist"] * has_articles,
         MIN_CLAIM_ROWS: t["fct_claims"]["min_rows_when_articles_exist"] * has_articles,
         MAX_CORROBORATING_ARTICLES: article_count,
@@ -340,8 +468,12 @@ def with_derived_columns(
     return df.assign(**{LATEST_PLAUSIBLE_PERIOD_YEAR: published_year + years_ahead})
 
 
-def check_name(suite_name: str, expectation_type: str, kwargs: Mapping[str, Any],
-               meta: Mapping[str, Any] | None = None) -> str:
+def check_name(
+    suite_name: str,
+    expectation_type: str,
+    kwargs: Mapping[str, Any],
+    meta: Mapping[str, Any] | None = None,
+) -> str:
     """'gx.<mart>.<expectation type>[.<column(s)>][.<label>]', unique within a suite.
 
     Columns of pair and compound expectations are joined with '+'; meta 'label'

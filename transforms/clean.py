@@ -61,8 +61,8 @@ PARAGRAPH_COLUMNS = {
 
 
 def normalise(text: str) -> str:
-    """Comparison form: NFKC, NBSP -> space, lowercase, punctuation -> space, collapsed."""
-    text = unicodedata.normalize("NFKC", text or "").replace("\u00a0", " ").lower()
+    """Comparison form: NFKC, NBSP -> space, casefold (ß = ss), punctuation -> space, collapsed."""
+    text = unicodedata.normalize("NFKC", text or "").replace("\u00a0", " ").casefold()
     return _NON_WORD.sub(" ", text).strip()
 
 
@@ -158,16 +158,27 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
     known = english_words()
     never_join = frozenset(th["repair"]["never_join_right"])
 
-    article_lang = detect_language("\n".join(texts), th["language"]) or (
-        (article.get("language") or "").strip().lower()[:2] or None
+    # The article's language: the language holding most characters among paragraphs
+    # detected on their own; else the whole text's; else the page's markup (metadata).
+    own_langs = [detect_language(text, th["language"]) for text in texts]
+    votes: dict[str, int] = {}
+    for text, lang in zip(texts, own_langs, strict=True):
+        if lang:
+            votes[lang] = votes.get(lang, 0) + len(text)
+    article_lang = (
+        (min(votes, key=lambda lang: (-votes[lang], lang)) if votes else None)
+        or detect_language("\n".join(texts), th["language"])
+        or ((article.get("language") or "").strip().lower()[:2] or None)
     )
+    strict = {**th["language"], **th["language"]["foreign"]}
     rows: list[dict[str, Any]] = []
-    for text in texts:
-        lang = detect_language(text, th["language"]) or article_lang
+    for text, own_lang in zip(texts, own_langs, strict=True):
+        lang = own_lang or article_lang
         repaired, repairs = text, 0
         if lang in th["repair"]["languages"]:
             repaired, repairs = repair_broken_words(text, known, never_join)
         key = normalise(repaired)
+        foreign = own_lang is not None and is_foreign(own_lang, article_lang)
         rows.append(
             {
                 "repaired_text": repaired,
@@ -176,7 +187,7 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
                 "language": lang,
                 "key": key,
                 "n_words": len(key.split()),
-                "is_foreign": is_foreign(lang, article_lang),
+                "is_foreign": foreign and is_foreign(detect_language(text, strict), article_lang),
             }
         )
 
@@ -238,9 +249,10 @@ def _teaser_of(i: int, rows: list[dict], th: dict) -> tuple[str | None, int | No
         return None, None
     for j in range(i + 1, min(len(rows), i + 1 + th["lookahead"])):
         other = rows[j]["key"]
-        if len(other) > len(row["key"]) and other.startswith(row["key"]):
-            if has_ellipsis or j == i + 1:
-                return "teaser_repeat", j
+        # Without an ellipsis only the very next paragraph can be the full version.
+        is_prefix = len(other) > len(row["key"]) and other.startswith(row["key"])
+        if is_prefix and (has_ellipsis or j == i + 1):
+            return "teaser_repeat", j
     return None, None
 
 

@@ -23,9 +23,12 @@ from typing import Any
 import polars as pl
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+REASONS_YML = Path(__file__).resolve().parent / "rules" / "reasons.yml"
 DUCKDB_PATH_VAR = "CLAIMLEDGER_DUCKDB_PATH"
-# Rows of a failing test shown in audit.quality_results.failing_sample.
+# Rows of a failing test shown in audit.quality_results.failing_sample, and the
+# characters kept of each value (a model-level test returns whole articles).
 SAMPLE_ROWS = 5
+SAMPLE_VALUE_CHARS = 120
 
 RESULT_SCHEMA = {
     "check_name": pl.String,
@@ -46,7 +49,10 @@ class DbtBuildResult:
         test failed, or dbt could not run at all).
     results: one row per dbt test, columns as in RESULT_SCHEMA (the
         audit.quality_results columns minus run_id/ingest_date/recorded_at).
-        status is pass | fail | warn | error | skipped; severity error | warn.
+        severity is error | warn; status is pass | fail | error | skipped, where
+        fail means the test returned rows whatever its severity (dbt calls a
+        failing warn-severity test "warn"; here, as in the Great Expectations
+        rows, the consequence is in severity), error that it could not run.
     message: a one-line summary, naming failed models and tests.
     node_counts: {"<resource type>:<status>": count} over every node run.
     elapsed_seconds: wall time of the dbt invocation.
@@ -83,11 +89,15 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
         "--log-path", str(target / "logs"),
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
+        "--vars", json.dumps(_reason_vocabularies()),
     ]
     started = time.monotonic()
     with _environment({DUCKDB_PATH_VAR: str(duckdb_path),
                        "DBT_PROFILES_DIR": str(project)}):
-        outcome = dbtRunner().invoke(args)
+        try:
+            outcome = dbtRunner().invoke(args)
+        finally:
+            _close_dbt_duckdb()
     elapsed = time.monotonic() - started
 
     node_results = list(getattr(outcome.result, "results", None) or [])
@@ -122,6 +132,38 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
+def _reason_vocabularies() -> dict[str, dict[str, str]]:
+    """The closed reason vocabularies as dbt vars, read from transforms/rules/reasons.yml.
+
+    dbt_project.yml holds a copy for hand runs; passing the file's current content
+    means the pipeline's accepted_values tests never lag behind a new reason code.
+    """
+    import yaml
+
+    reasons = yaml.safe_load(REASONS_YML.read_text(encoding="utf-8"))
+    return {name: reasons[name] for name in ("removal_reasons", "quarantine_reasons")}
+
+
+def _close_dbt_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
+
+    dbt-duckdb caches one connection per process (DuckDBConnectionManager._ENV) and
+    only drops it at interpreter exit; while it is open, the same process cannot
+    open the file again with another configuration (read-only, or the warehouse's
+    storage_compatibility_version), and the next writer task would fail.
+    """
+    import gc
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if environment is not None:
+            environment.close()
+    gc.collect()  # cursors dbt still references keep the database instance alive
+
+
 def _resource_type(result: Any) -> str:
     return str(getattr(result.node.resource_type, "value", result.node.resource_type))
 
@@ -133,8 +175,9 @@ def _status(result: Any) -> str:
 def _test_row(result: Any) -> dict[str, Any]:
     node = result.node
     status = _status(result)
+    status = "fail" if status == "warn" else status
     severity = str(node.config.severity).lower()
-    failures = result.failures if status in ("pass", "fail", "warn") else None
+    failures = result.failures if status in ("pass", "fail") else None
     where = ".".join(p for p in (_tested_model(node), getattr(node, "column_name", None)) if p)
     message = result.message or ("passed" if status == "pass" else status)
     return {
@@ -180,7 +223,8 @@ def _with_failing_samples(results: pl.DataFrame, node_results: list[Any],
             try:
                 cursor = con.execute(f"select * from ({sql}) as failing limit {SAMPLE_ROWS}")
                 names = [d[0] for d in cursor.description]
-                lines = [json.dumps(dict(zip(names, row, strict=True)), default=str)
+                lines = [json.dumps({n: _shortened(v) for n, v in zip(names, row, strict=True)},
+                                    default=str, ensure_ascii=False)
                          for row in cursor.fetchall()]
                 samples[name] = "\n".join(lines)
             except duckdb.Error:
@@ -190,6 +234,12 @@ def _with_failing_samples(results: pl.DataFrame, node_results: list[Any],
     return results.with_columns(
         failing_sample=pl.col("check_name").replace_strict(
             samples, default=None, return_dtype=pl.String))
+
+
+def _shortened(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > SAMPLE_VALUE_CHARS:
+        return value[:SAMPLE_VALUE_CHARS] + "…"
+    return value
 
 
 def _summary(outcome: Any, node_results: list[Any]) -> str:

@@ -57,8 +57,10 @@ def system_outputs(html: str, url: str) -> dict[str, str]:
         schema={"article_id": pl.String, "position": pl.Int64, "text": pl.String},
     )
     articles = pl.DataFrame(
-        [{key: page[key] for key in ("language", "title", "author", "site_name")}
-         | {"article_id": "a"}],
+        [
+            {key: page[key] for key in ("language", "title", "author", "site_name")}
+            | {"article_id": "a"}
+        ],
         schema={
             "article_id": pl.String,
             "language": pl.String,
@@ -100,7 +102,7 @@ def _read_gz(path: Path) -> str:
 
 
 def _aeb_page(task: tuple[str, str, str, str]) -> dict[str, tuple[float, float]]:
-    page_id, path, url, truth = task
+    _page_id, path, url, truth = task
     outputs = system_outputs(_read_gz(Path(path)), url)
     return {system: shingle_scores(truth, outputs[system]) for system in SYSTEMS}
 

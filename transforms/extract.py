@@ -98,9 +98,7 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
     best_text, best_document, best_path = "", None, None
     for path in settings["paths"]:
         # Each path gets its own copy: trafilatura prunes the tree it is given.
-        text, document = _run_path(
-            trafilatura.load_html(html), url, path, settings["common"]
-        )
+        text, document = _run_path(trafilatura.load_html(html), url, path, settings["common"])
         if len(text) > len(best_text):
             best_text, best_document, best_path = text, document, path["name"]
         if len(best_text) >= settings["fallback_below_chars"]:

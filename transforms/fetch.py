@@ -114,4 +114,8 @@ def _read_body(row: dict) -> bytes:
         if path.stat().st_size > MAX_BODY_BYTES:
             raise FetchRejected("too_large", f"{path.stat().st_size} bytes exceeds the cap")
         return path.read_bytes()
+    if row["source_kind"] == "warc":
+        from transforms.discovery_web import read_warc_record  # it imports this module
+
+        return read_warc_record(row["location"], MAX_BODY_BYTES)
     raise FetchRejected("fetch_error", f"no fetcher for source kind {row['source_kind']!r}")

@@ -106,6 +106,7 @@ class _Patterns:
     max_noun_words: int
     negative: re.Pattern[str]
     of_determiners: tuple[str, ...]
+    glued_non_units: frozenset[str]
     plural_ends_phrase: bool
 
 
@@ -134,10 +135,11 @@ def _patterns() -> _Patterns:
         r"(?P<vague>\b(?:" + _alternation(list(vague)) + r")\s+of\b"
         r"(?:\s+(?P<vague_scale>" + big + r")\s+of\b|\s+(?P<vague_scale2>" + big + r")\b)?)"
         r"|(?P<fraction>\b(?:" + _alternation(list(fractions)) + r")(?=\s+of\b))"
-        r"|(?P<digits>(?<![\d.,/:])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)"
+        r"|(?P<slash>(?<![\w./$€£])\d{1,3}\s?[/⁄]\d{1,3}(?![\d/⁄]))"
+        r"|(?P<digits>(?<![\d.,/:])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)"
+        r"(?!\d)(?![/⁄]\d))"
         r"|(?P<words>\b(?:(?:" + tens_alt + r")(?:[- ](?:" + units_alt + r"))?"
-        r"|a dozen|" + _alternation([w for w in single if word_units[w] >= 10 or
-                                     word_units[w] < 10]) + r")\b)",
+        r"|a dozen|" + _alternation(single) + r")\b)",
         re.IGNORECASE,
     )
     scales = {k.lower(): v for k, v in numbers["scales"].items()}
@@ -145,8 +147,9 @@ def _patterns() -> _Patterns:
     scale_after = re.compile(r"\s*(?:-\s*)?(" + _alternation(long_scales) + r")\b", re.IGNORECASE)
     scale_attached = re.compile(r"(" + _alternation(list(scales)) + r")\b", re.IGNORECASE)
     range_after = re.compile(
-        r"(?:\s*[-–—]\s*|\s+to\s+|\s+and\s+)(?P<cur>" + _alternation(list(units["currency_prefixes"]))
-        + r")?\s?(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\b(?:" + tens_alt + r"|"
+        r"(?:-|\s*[–—]\s*|\s+to\s+|\s+and\s+)"
+        r"(?P<cur>" + _alternation(list(units["currency_prefixes"])) + r")?\s?"
+        r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\b(?:" + tens_alt + r"|"
         + _alternation(single) + r")\b)",
         re.IGNORECASE,
     )
@@ -195,6 +198,7 @@ def _patterns() -> _Patterns:
         stop_words=frozenset(w.lower() for w in nouns["stop_words"]),
         non_noun_suffixes=tuple(nouns["non_noun_suffixes"]),
         max_noun_words=int(nouns["max_words"]),
+        glued_non_units=frozenset(not_amounts["glued_non_units"]),
         of_determiners=tuple(re.escape(w) for w in nouns["of_determiners"]),
         negative=re.compile(
             r"(?:\b(?:" + _alternation(numbers["negative_words"]) + r")[\s-]?|(?:^|(?<=[\s(]))-)$",
@@ -311,7 +315,8 @@ def _parse(text: str) -> list[Figure]:
         match = p.core.search(text, pos)
         if match is None:
             return figures
-        figure, next_pos = _figure_at(text, match, p)
+        floor = figures[-1].span_end if figures else 0
+        figure, next_pos = _figure_at(text, match, p, floor)
         if figure is not None:
             if figures and _joins_as_range(text, figures[-1], figure):
                 figure = _merged(text, figures.pop(), figure)
@@ -319,14 +324,18 @@ def _parse(text: str) -> list[Figure]:
         pos = max(next_pos, match.end(), match.start() + 1)
 
 
-def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None, int]:
+def _figure_at(
+    text: str, m: re.Match[str], p: _Patterns, floor: int = 0
+) -> tuple[Figure | None, int]:
+    """The figure whose number core is `m`, and where scanning continues. Words before
+    the number (sign, currency, approximation) are read no further back than `floor`,
+    the end of the previous figure, so figures never overlap."""
     start, end = m.start(), m.end()
     is_range = False
     range_low = range_high = None
     approximation: str | None = None
     scale: str | None = None
     decimals = 0
-    is_word_number = False
 
     if m.group("vague"):
         base = m.group("vague").split()[0].lower()
@@ -340,10 +349,15 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
     elif m.group("fraction"):
         value = p.fractions[m.group("fraction").lower()]
         decimals = 0
-        is_word_number = True
+    elif m.group("slash"):
+        # "1/2 pound", "1⁄32 of a quart": a written fraction.
+        numerator, denominator = re.split(r"\s?[/⁄]", m.group("slash"))
+        if int(denominator) == 0:
+            return None, end
+        value = int(numerator) / int(denominator)
     elif m.group("digits"):
         value, decimals = _digits_value(m.group("digits"))
-        sign = p.negative.search(text[max(0, start - 9) : start])
+        sign = p.negative.search(text[max(floor, start - 9) : start])
         if sign:
             value = -value
             start -= len(sign.group(0))
@@ -356,7 +370,6 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
         if word_value is None:
             return None, end
         value = word_value
-        is_word_number = True
         raw = m.group("words")
         # A capitalised number word inside a sentence is a name ("BBC One").
         if raw[0].isupper() and not _is_sentence_start(text, start):
@@ -393,8 +406,11 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
                 decimals = max(decimals, high_decimals)
             else:
                 high = _word_value(num, p)
-            if high is not None and not (m.group("digits") and _looks_like_year(value, m, p)
-                                         and high >= 1000):
+            if m.group("digits") and _looks_like_year(value, m, p):
+                # "2018-2019", "2014-15": a span of years, not an amount.
+                if high is not None and (high >= 1000 or (num.isdigit() and len(num) == 2)):
+                    return None, range_match.end()
+            elif high is not None:
                 is_range, range_low, range_high = True, value, high
                 end = range_match.end()
                 after = text[end:]
@@ -408,17 +424,24 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
     elif scale is None and spaced:
         scale = p.scales[spaced.group(1).lower()]
         end += spaced.end()
+        larger = p.scale_after.match(text, end)
+        if scale == "hundred" and larger and p.scales[larger.group(1).lower()] != "hundred":
+            # "4 hundred million": the hundreds multiply the larger scale.
+            value *= 100
+            scale = p.scales[larger.group(1).lower()]
+            end = larger.end()
     after = text[end:]
 
     # Currency before the number ("$", "US$", "USD "), approximation before that.
     prefix_start = start
     currency: str | None = None
-    prefix = p.currency_prefix.search(text[max(0, start - 8) : start])
+    prefix = p.currency_prefix.search(text[max(floor, start - 8) : start])
     if prefix:
         currency = p.currency_prefixes[prefix.group(1)]
-        prefix_start = start - (len(text[max(0, start - 8) : start]) - prefix.start(1))
+        prefix_start = start - (len(text[max(floor, start - 8) : start]) - prefix.start(1))
     unit: str | None = None
     kind = "count"
+    measured = False  # a unit of measure ("640bhp", "20 years") marks an amount
     if currency is None:
         suffix = p.currency_suffix.match(after)
         if suffix:
@@ -436,12 +459,16 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
             measure = p.measure.match(after)
             if measure and (not after[:1].isalpha() or m.group("digits")):
                 unit = p.measures[measure.group(1).lower()]
+                measured = True
                 end += measure.end()
             elif m.group("digits") and re.match(r"[A-Za-z]+\b", after) and not is_range:
                 # Letters glued to digits are the unit as written ("5G", "164p").
                 glued = re.match(r"[A-Za-z]+", after)
                 assert glued is not None
+                if glued.group(0).lower() in p.glued_non_units:
+                    return None, end + glued.end()
                 unit = glued.group(0)
+                measured = True
                 end += glued.end()
             else:
                 hyphen = re.match(r"-([A-Za-z]+(?:-[A-Za-z]+)?)\b", after)
@@ -456,7 +483,7 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
                         unit = _noun_after_of(text, end, p)
 
     # Not amounts: years, dates and labels, only when nothing marks the number as one.
-    bare = kind == "count" and scale is None
+    bare = kind == "count" and scale is None and not measured
     if bare and m.group("digits") and not is_range and _looks_like_year(value, m, p):
         return None, end
     if bare and m.group("digits") and _is_date(text, start, end, p):
@@ -464,11 +491,11 @@ def _figure_at(text: str, m: re.Match[str], p: _Patterns) -> tuple[Figure | None
     if bare and m.group("digits") and _is_label(text, start, p):
         return None, m.end()
 
-    approx_match = p.approx_before.search(text[max(0, prefix_start - 30) : prefix_start])
+    approx_match = p.approx_before.search(text[max(floor, prefix_start - 30) : prefix_start])
     span_start = prefix_start
     if approx_match and approximation is None:
         approximation = approx_match.group(1).lower()
-        span_start = prefix_start - (len(text[max(0, prefix_start - 30) : prefix_start])
+        span_start = prefix_start - (len(text[max(floor, prefix_start - 30) : prefix_start])
                                      - approx_match.start(1))
     direction = _direction(text, span_start, end, p)
 
@@ -511,7 +538,10 @@ def _joins_as_range(text: str, low: Figure, high: Figure) -> bool:
     joiner = text[low.span_end : high.span_start]
     if not _RANGE_JOINER.fullmatch(joiner) or low.is_range or high.is_range:
         return False
-    if (low.quantity_kind, low.unit) != (high.quantity_kind, high.unit) or low.direction:
+    if low.quantity_kind != high.quantity_kind or low.direction:
+        return False
+    if low.unit != high.unit and not (low.quantity_kind == "count" and low.unit is None):
+        # "four thousand to five thousand people": the noun is written once, at the end.
         return False
     if joiner.strip().lower() == "and":
         return bool(re.search(r"\bbetween\s+$", text[: low.span_start], re.IGNORECASE))
@@ -525,7 +555,7 @@ def _merged(text: str, low: Figure, high: Figure) -> Figure:
         span_end=high.span_end,
         quantity_kind=low.quantity_kind,
         value=low.value,
-        unit=low.unit,
+        unit=high.unit,
         currency=low.currency,
         scale=low.scale,
         value_full=low.value_full,

@@ -54,9 +54,9 @@ def _script_language(text: str, scripts: dict[str, Any]) -> str | None:
     return None
 
 
-def detect_language(text: str, thresholds: dict[str, Any], *, min_words: int | None = None) -> (
-    str | None
-):
+def detect_language(
+    text: str, thresholds: dict[str, Any], *, min_words: int | None = None
+) -> str | None:
     """ISO 639-1 code of a text, or None when the evidence is too thin or ambiguous.
 
     thresholds: cleaning.yml's language section (min_words, min_hits, min_share, margin).

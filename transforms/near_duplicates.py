@@ -114,7 +114,10 @@ def _matrix(frame: pl.DataFrame, column: str, num_perm: int) -> np.ndarray:
 
 
 def with_near_duplicates(
-    new_signatures: pl.DataFrame, stored_signatures: pl.DataFrame
+    new_signatures: pl.DataFrame,
+    stored_signatures: pl.DataFrame,
+    *,
+    with_story_similarity: bool = False,
 ) -> pl.DataFrame:
     """Story cluster and near-duplicate source of each new article.
 
@@ -125,8 +128,9 @@ def with_near_duplicates(
     article, itself when none), near_duplicate_of (the most similar EARLIER article whose
     5-word-shingle similarity reaches the threshold, else null), near_duplicate_similarity
     (its highest shingle similarity to any other compared article, null when there is none)
-    and story_similarity (the same over content words). The result depends only on the two
-    sets of signatures, not on their row order.
+    and, when with_story_similarity, story_similarity (the same over content words; not a
+    raw.articles column yet). The result depends only on the two sets of signatures, not on
+    their row order.
     """
     settings = _settings()
     num_perm = settings["num_perm"]
@@ -189,7 +193,6 @@ def with_near_duplicates(
     for article_id, source, similarity, story_similarity in results:
         root = find(index[article_id])
         cluster = stored_cluster.get(ids[root]) if root < n_stored else None
-        rows.append(
-            (article_id, cluster or ids[root], source, similarity, story_similarity)
-        )
-    return pl.DataFrame(rows, schema=OUTPUT_COLUMNS, orient="row").sort("article_id")
+        rows.append((article_id, cluster or ids[root], source, similarity, story_similarity))
+    result = pl.DataFrame(rows, schema=OUTPUT_COLUMNS, orient="row").sort("article_id")
+    return result if with_story_similarity else result.drop("story_similarity")

@@ -44,7 +44,7 @@ def collect_run_facts(settings: Settings, run_id: str, ingest_date: str) -> dict
                 select a.source_name, t.flow, t.reporter, t.partner, t.commodity,
                        t.period_year, t.value_usd, t.growth_pct, t.is_forecast,
                        t.attributed_to, t.evidence_text
-                from fct_trade_figures as t join dim_articles as a using (article_id)
+                from marts.fct_trade_figures as t join marts.dim_articles as a using (article_id)
                 order by t.period_year nulls last, t.flow, a.source_name"""),
             "stage_counts": _query(con, "select stage, items_in, items_out, items_quarantined, "
                                         "items_unchanged from audit.stage_counts "

@@ -57,8 +57,8 @@ def load_sources(settings: Settings) -> list[Source]:
     for entry in entries:
         if not isinstance(entry, dict) or "name" not in entry or "kind" not in entry:
             raise SourceConfigError(f"{path}: every source needs 'name' and 'kind': {entry!r}")
-        if entry["kind"] not in DISCOVERERS:
-            known = ", ".join(sorted(DISCOVERERS))
+        if entry["kind"] not in KINDS:
+            known = ", ".join(sorted(KINDS))
             raise SourceConfigError(f"{path}: source {entry['name']!r} has unknown kind "
                                     f"{entry['kind']!r} (known: {known})")
         options = {k: v for k, v in entry.items() if k not in ("name", "kind")}
@@ -107,13 +107,31 @@ def _read_manifest(path: Path) -> dict[str, tuple[str, str | None]]:
         return {row["file"]: (row["url"], row.get("source_name") or None) for row in reader}
 
 
+def _web_discoverers() -> dict[str, Callable[[Source, Settings], pl.DataFrame]]:
+    # discovery_web imports this module (Source, DISCOVERED_SCHEMA): import it late.
+    from transforms.discovery_web import (
+        discover_rss,
+        discover_sitemap,
+        discover_urls,
+        discover_warc,
+    )
+
+    return {"rss": discover_rss, "sitemap": discover_sitemap, "urls": discover_urls,
+            "warc": discover_warc}
+
+
 DISCOVERERS: dict[str, Callable[[Source, Settings], pl.DataFrame]] = {
     "snapshot": discover_snapshot,
 }
+KINDS = ("snapshot", "rss", "sitemap", "urls", "warc")
 
 
 def discover(settings: Settings) -> pl.DataFrame:
     """All pages of all sources, one row per URL (first source wins on a repeat)."""
-    frames = [DISCOVERERS[s.kind](s, settings) for s in load_sources(settings)]
+    sources = load_sources(settings)
+    discoverers = DISCOVERERS
+    if any(s.kind not in DISCOVERERS for s in sources):
+        discoverers = {**DISCOVERERS, **_web_discoverers()}
+    frames = [discoverers[s.kind](s, settings) for s in sources]
     discovered = pl.concat(frames) if frames else pl.DataFrame(schema=DISCOVERED_SCHEMA)
     return discovered.unique(subset="url", keep="first", maintain_order=True)

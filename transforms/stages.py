@@ -64,18 +64,35 @@ def plan_batches(settings: Settings, ingest_date: str) -> list[str]:
     return batches
 
 
-def fetch_batch(batch_dir: str, ingest_date: str) -> dict:
-    """Read the batch's pages into pages.parquet; unreadable ones to quarantine."""
-    from transforms.fetch import fetch_pages
+def validators_file(settings: Settings) -> Path:
+    """ETag/Last-Modified of every stored URL, exported by the writer after each load.
+
+    Fetch tasks read this Parquet file instead of DuckDB, so parallel fetches never
+    contend for the database lock.
+    """
+    return settings.warehouse_dir / "state" / "http_validators.parquet"
+
+
+def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
+    """Fetch the batch's pages into pages.parquet; unreadable ones to quarantine."""
+    from transforms.http_fetch import fetch_all_pages
 
     batch = Path(batch_dir)
     discovered = _read(batch, "discovered")
-    pages, quarantined = fetch_pages(discovered, ingest_date)
+    known = validators_file(settings)
+    validators = pl.read_parquet(known) if known.exists() else None
+    pages, quarantined = fetch_all_pages(discovered, ingest_date, settings,
+                                         validators=validators)
     _write(batch, "pages", pages)
     _write(batch, "quarantine_fetch", quarantined)
-    return _write_counts(batch, "fetch", discovered.height,
-                         pages.filter(pl.col("fetch_outcome") == "fetched").height,
-                         quarantined.height)
+    counts = _write_counts(batch, "fetch", discovered.height,
+                           pages.filter(pl.col("fetch_outcome") == "fetched").height,
+                           quarantined.height)
+    unchanged = pages.filter(pl.col("fetch_outcome") == "unchanged").height
+    if unchanged:
+        counts["items_unchanged"] = unchanged
+        _write(batch, "counts_fetch", pl.DataFrame([counts]))
+    return counts
 
 
 ARTICLE_COLUMNS = {
@@ -211,7 +228,7 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     warehouse = Warehouse(settings)
     signatures = article_signatures(articles.select("article_id", "clean_text"))
     stored = warehouse.stored_signatures().filter(~pl.col("article_id").is_in(kept_ids))
-    near = with_near_duplicates(signatures, stored)
+    near = with_near_duplicates(signatures, stored, with_story_similarity=True)
     articles = articles.join(near, on="article_id", how="left")
 
     frames = {
@@ -223,6 +240,7 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     for name in ("paragraphs", "sentences", "figure_mentions", "trade_statements", "claims"):
         frames[name] = _concat(batches, name).filter(pl.col("article_id").is_in(kept_ids))
     report = warehouse.load_partition(ingest_date, run_id, frames)
+    warehouse.export_validators(validators_file(settings))
 
     counts = _concat(batches, "counts_discover")
     for stage in STAGES[1:]:

@@ -9,14 +9,36 @@ TRACKING_PREFIXES = ("utm_", "mc_", "pk_")
 TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "igshid", "ref", "ref_src", "cmpid",
                    "ocid", "_ga", "yclid"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# urlsplit drops leading C0 controls and spaces itself; strip them (and Unicode
+# whitespace) up front so a second pass finds nothing left to strip.
+C0_AND_SPACE = "".join(chr(i) for i in range(0x21))
+
+
+def _strip(url: str) -> str:
+    while True:
+        stripped = url.strip().strip(C0_AND_SPACE)
+        if stripped == url:
+            return url
+        url = stripped
 
 
 def normalise_url(url: str) -> str:
     """Lowercase scheme and host, drop default port, fragment and tracking parameters.
 
-    Idempotent: normalise_url(normalise_url(u)) == normalise_url(u).
+    Idempotent: normalise_url(normalise_url(u)) == normalise_url(u). Dropping a part
+    can expose something a later pass would change (a trailing space before an empty
+    fragment), so the single pass runs to its fixed point.
     """
-    url = url.strip()
+    for _ in range(8):
+        normalised = _normalise_once(url)
+        if normalised == url:
+            break
+        url = normalised
+    return url
+
+
+def _normalise_once(url: str) -> str:
+    url = _strip(url)
     try:
         parts = urlsplit(url)
         port = parts.port

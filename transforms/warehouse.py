@@ -113,7 +113,25 @@ class Warehouse:
     def stored_signatures(self) -> pl.DataFrame:
         """Every stored article's near-duplicate signature (the persisted index)."""
         with self.connect() as con:
-            return con.sql("select * exclude (ingest_date) from raw.article_signatures").pl()
+            return con.sql("""
+                select s.article_id, s.minhash, s.story_minhash, a.story_cluster_id
+                from raw.article_signatures as s
+                left join raw.articles as a using (article_id)""").pl()
+
+    def export_validators(self, path: Path) -> int:
+        """Write the latest ETag/Last-Modified per URL to Parquet for the next fetch."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as con:
+            frame = con.sql("""
+                select url, etag, last_modified
+                from raw.pages
+                where etag is not null or last_modified is not null
+                qualify row_number() over (partition by url order by fetched_at desc) = 1
+            """).pl()
+        tmp = path.with_suffix(".tmp")
+        frame.write_parquet(tmp)
+        tmp.replace(path)
+        return frame.height
 
     def write_audit(self, table: str, run_id: str, ingest_date: str, frame: pl.DataFrame) -> int:
         """Replace this run's rows of an audit table (stage_counts, quality_results)."""
@@ -177,11 +195,8 @@ def publish(settings: Settings, run_id: str, keep: int = 3) -> Path:
     warehouse/published/ for rollback.
     """
     build = settings.build_db
-    con = duckdb.connect(str(build))
-    try:
+    with Warehouse(settings).connect() as con:
         con.execute("checkpoint")  # fold the WAL into the file so the copy is complete
-    finally:
-        con.close()
     versions = settings.warehouse_dir / "published"
     versions.mkdir(parents=True, exist_ok=True)
     safe_run = "".join(c if c.isalnum() or c in "-_" else "_" for c in run_id)

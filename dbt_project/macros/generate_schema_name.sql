@@ -4,9 +4,9 @@
   marts.fct_trade_figures whatever the target is.
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}
-    {%- if custom_schema_name is none -%}
-        {{ target.schema }}
-    {%- else -%}
-        {{ custom_schema_name | trim }}
-    {%- endif -%}
+{%- if custom_schema_name is none -%}
+{{ target.schema }}
+{%- else -%}
+{{ custom_schema_name | trim }}
+{%- endif -%}
 {%- endmacro %}

@@ -5,15 +5,15 @@
                            'reason_description') }}
 #}
 {% macro vocabulary_values(var_name, code_column, description_column) %}
-    {%- set vocabulary = var(var_name) -%}
-    select *
-    from (
-        values
-        {%- for code, description in vocabulary.items() %}
-            (
-                '{{ code }}',
-                '{{ description | replace("'", "''") }}'
-            ){{ "," if not loop.last }}
-        {%- endfor %}
-    ) as vocabulary ({{ code_column }}, {{ description_column }})
+{%- set vocabulary = var(var_name) -%}
+select *
+from (
+    values
+{%- for code, description in vocabulary.items() %}
+    (
+        '{{ code }}',
+        '{{ description | replace("'", "''") }}'
+    ){{ "," if not loop.last }}
+{%- endfor %}
+) as vocabulary ({{ code_column }}, {{ description_column }})
 {% endmacro %}

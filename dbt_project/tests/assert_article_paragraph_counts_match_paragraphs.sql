@@ -24,7 +24,7 @@ final as (
         stated.stated_paragraph_count,
         articles.paragraph_count,
         stated.stated_kept_paragraph_count,
-        articles.kept_paragraph_count,
+        articles.kept_paragraph_count
     from articles
     inner join stated
         on articles.article_id = stated.article_id

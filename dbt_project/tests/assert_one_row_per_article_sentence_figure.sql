@@ -23,7 +23,7 @@ repeated as (
         article_id,
         sentence_id,
         figure_id,
-        'repeated row' as problem,
+        'repeated row' as problem
     from figures
     group by article_id, sentence_id, figure_id
     having count(*) > 1
@@ -36,7 +36,7 @@ misplaced as (
         figures.article_id,
         figures.sentence_id,
         figures.figure_id,
-        'sentence of another article' as problem,
+        'sentence of another article' as problem
     from figures
     inner join sentences
         on figures.sentence_id = sentences.sentence_id

@@ -30,7 +30,7 @@ final as (
             paragraphs.repaired_text,
             sentences.char_start + 1,
             sentences.char_end - sentences.char_start
-        ) as span_text,
+        ) as span_text
     from sentences
     inner join paragraphs
         on sentences.paragraph_id = paragraphs.paragraph_id

@@ -1,6 +1,8 @@
 -- Every number of a trade figure points at its evidence: the figure it was
--- read from exists in fct_figures, sits in the same sentence, and its span
--- spells its raw text there. Returns the offending (trade figure, figure).
+-- read from exists in fct_figures, sits in the same sentence, its span
+-- spells its raw text there, and it states the same number (the level in US
+-- dollars; the rate up to its sign, which the trade stage takes from words
+-- like "fell"). Returns the offending (trade figure, figure) pairs.
 -- Severity error: a published number without its words is what this
 -- warehouse exists to prevent.
 
@@ -25,6 +27,7 @@ evidence as (
         sentence_id,
         'value' as figure_role,
         value_figure_id as figure_id,
+        value_usd as stated_number
     from trade_figures
     where value_figure_id is not null
 
@@ -35,6 +38,7 @@ evidence as (
         sentence_id,
         'growth' as figure_role,
         growth_figure_id as figure_id,
+        abs(growth_pct) as stated_number
     from trade_figures
     where growth_figure_id is not null
 
@@ -47,7 +51,9 @@ checked as (
         evidence.figure_role,
         evidence.figure_id,
         evidence.sentence_id,
+        evidence.stated_number,
         figures.sentence_id as figure_sentence_id,
+        figures.raw_text as figure_raw_text,
         case
             when figures.figure_id is null then 'figure missing'
             when figures.sentence_id != evidence.sentence_id
@@ -57,9 +63,20 @@ checked as (
                     figures.sentence_text,
                     figures.span_start + 1,
                     figures.span_end - figures.span_start
-                ) is distinct from figures.raw_text
+                ) != figures.raw_text
                 then 'span does not spell the raw text'
-        end as problem,
+            -- relative, so float noise in unit conversion is not a mismatch
+            when
+                abs(
+                    evidence.stated_number
+                    - case evidence.figure_role
+                        when 'value' then figures.value_usd
+                        else abs(figures.value)
+                    end
+                )
+                > 1e-9 * abs(evidence.stated_number)
+                then 'number differs from its figure'
+        end as problem
     from evidence
     left join figures
         on evidence.figure_id = figures.figure_id

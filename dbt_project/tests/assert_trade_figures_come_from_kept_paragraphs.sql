@@ -38,7 +38,7 @@ checked as (
                 then 'sentence of another article'
             when paragraphs.paragraph_id is null then 'paragraph missing'
             when not paragraphs.is_kept then 'paragraph removed'
-        end as problem,
+        end as problem
     from trade_figures
     left join sentences
         on trade_figures.sentence_id = sentences.sentence_id

@@ -23,7 +23,7 @@ final as (
         value_raw_text,
         value_usd,
         reference_value_usd,
-        reference_deviation_pct,
+        reference_deviation_pct
     from trade_figures
     where
         reference_value_usd is not null

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import yaml
 
 from transforms.dbt_build import run_dbt_build
 
-SCHEMA_SQL = Path(__file__).resolve().parents[2] / "transforms" / "sql" / "raw_schema.sql"
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_SQL = REPO / "transforms" / "sql" / "raw_schema.sql"
 INGEST = date(2025, 1, 15)
 FETCHED = datetime(2025, 1, 15, 6, 0)
 
@@ -31,7 +33,12 @@ ARTICLES = {
         ("Bilateral trade reached $244.8 billion last year.", None),
         ("Analysts expect slower growth.", None),
     ]),
+    # a syndicated copy of the first article: it repeats, it does not corroborate
+    "c000000000000003": ("wire", date(2025, 1, 15), [
+        ("China and Russia traded goods worth $245 billion in 2024.", None),
+    ]),
 }
+NEAR_DUPLICATE_OF = {"c000000000000003": "a000000000000001"}
 
 
 def _figure(sentence: dict, raw_text: str, **parsed) -> dict:
@@ -60,7 +67,10 @@ def raw_frames() -> dict[str, pl.DataFrame]:
             "extraction_path": "precision", "content_hash": article_id * 4,
             "fetched_at": FETCHED, "paragraph_count": len(paras),
             "kept_paragraph_count": len(kept), "removed_char_ratio": 0.1,
-            "story_cluster_id": "cluster-1",
+            # one story: the first article represents it
+            "story_cluster_id": "a000000000000001", "story_similarity": 1.0,
+            "near_duplicate_of": NEAR_DUPLICATE_OF.get(article_id),
+            "near_duplicate_similarity": 0.97 if article_id in NEAR_DUPLICATE_OF else None,
         })
         index = 0
         for position, (text, reason) in enumerate(paras):
@@ -83,10 +93,11 @@ def raw_frames() -> dict[str, pl.DataFrame]:
                     "char_start": begin, "char_end": begin + len(sentence), "text": sentence,
                 })
                 start, index = begin + len(sentence), index + 1
-    by_text = {s["text"][:20]: s for s in sentences}
-    s_a = by_text["China and Russia tra"]
-    s_b = by_text["Bilateral trade reac"]
-    s_quote = by_text["Lavrov said ties cou"]
+    by_text = {(s["article_id"][0], s["text"][:20]): s for s in sentences}
+    s_a = by_text["a", "China and Russia tra"]
+    s_b = by_text["b", "Bilateral trade reac"]
+    s_c = by_text["c", "China and Russia tra"]
+    s_quote = by_text["a", "Lavrov said ties cou"]
     money = {"quantity_kind": "money", "unit": "USD", "currency": "USD", "scale": "billion"}
     figures = [
         _figure(s_a, "$245 billion", value=245.0, value_full=245e9, value_usd=245e9,
@@ -95,6 +106,8 @@ def raw_frames() -> dict[str, pl.DataFrame]:
                 decimals=1, direction="up"),
         _figure(s_b, "$244.8 billion", value=244.8, value_full=244.8e9, value_usd=244.8e9,
                 decimals=1, **money),
+        _figure(s_c, "$245 billion", value=245.0, value_full=245e9, value_usd=245e9,
+                decimals=0, **money),
     ]
     trade = {"flow": "bilateral", "reporter": "CHN", "partner": "RUS", "commodity": "all",
              "period_year": 2024, "is_forecast": False}
@@ -106,6 +119,9 @@ def raw_frames() -> dict[str, pl.DataFrame]:
         {"trade_figure_id": "t-b", "article_id": s_b["article_id"],
          "sentence_id": s_b["sentence_id"], **trade, "value_usd": 244.8e9,
          "value_figure_id": figures[2]["figure_id"], "evidence_text": s_b["text"]},
+        {"trade_figure_id": "t-c", "article_id": s_c["article_id"],
+         "sentence_id": s_c["sentence_id"], **trade, "value_usd": 245e9,
+         "value_figure_id": figures[3]["figure_id"], "evidence_text": s_c["text"]},
     ]
     claims = [
         {"claim_id": "c-a", "article_id": s_a["article_id"], "sentence_id": s_a["sentence_id"],
@@ -146,10 +162,17 @@ def make_raw_db(path: Path, frames: dict[str, pl.DataFrame]) -> Path:
     return path
 
 
+def mart_yaml() -> list[dict]:
+    models = []
+    for path in (REPO / "dbt_project" / "models" / "marts").rglob("_*.yml"):
+        models.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["models"])
+    return models
+
+
 def query(path: Path, sql: str) -> pl.DataFrame:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute(sql).pl()
+        return con.sql(sql).pl()
     finally:
         con.close()
 
@@ -169,22 +192,25 @@ def test_dbt_build_turns_raw_rows_into_marts(tmp_path: Path) -> None:
 
     articles = query(db, "select * from marts.dim_articles order by article_id")
     assert articles["article_id"].to_list() == list(ARTICLES)
-    assert articles["paragraph_count"].to_list() == [3, 2]
-    assert articles["kept_paragraph_count"].to_list() == [2, 2]
-    assert articles["sentence_count"].to_list() == [3, 2]
-    assert articles["figure_count"].to_list() == [2, 1]
-    assert articles["author"].to_list() == [None, None]  # blank byline is not an author
+    assert articles["paragraph_count"].to_list() == [3, 2, 1]
+    assert articles["kept_paragraph_count"].to_list() == [2, 2, 1]
+    assert articles["sentence_count"].to_list() == [3, 2, 1]
+    assert articles["figure_count"].to_list() == [2, 1, 1]
+    assert articles["is_near_duplicate"].to_list() == [False, False, True]
+    assert articles["author"].to_list() == [None] * 3  # a blank byline is not an author
 
     trade = query(db, "select * from marts.fct_trade_figures order by trade_figure_id")
-    assert trade["trade_figure_id"].to_list() == ["t-a", "t-b"]
-    # 245 (±0.5) and 244.8 billion agree: each is corroborated by the other article
-    assert trade["corroborating_article_count"].to_list() == [1, 1]
-    assert trade["value_raw_text"].to_list() == ["$245 billion", "$244.8 billion"]
-    assert trade["growth_raw_text"].to_list() == ["1.9 percent", None]
-    assert trade["reference_value_usd"].to_list() == [244.81e9, 244.81e9]
-    assert trade["reference_deviation_pct"].to_list() == [0.08, -0.0]
-    assert trade["published_date"].to_list() == [date(2025, 1, 14), date(2025, 1, 15)]
-    assert trade["source_name"].to_list() == ["tass", "scmp"]
+    assert trade["trade_figure_id"].to_list() == ["t-a", "t-b", "t-c"]
+    # 245 (±0.5) and 244.8 billion agree; the copy c corroborates b but not its original a
+    assert trade["corroborating_article_count"].to_list() == [1, 2, 1]
+    assert trade["value_raw_text"].to_list() == ["$245 billion", "$244.8 billion",
+                                                 "$245 billion"]
+    assert trade["growth_raw_text"].to_list() == ["1.9 percent", None, None]
+    assert trade["reference_value_usd"].to_list() == [244.81e9] * 3
+    assert trade["reference_deviation_pct"].to_list() == [0.08, -0.0, 0.08]
+    assert trade["published_date"].to_list() == [date(2025, 1, 14), date(2025, 1, 15),
+                                                 date(2025, 1, 15)]
+    assert trade["source_name"].to_list() == ["tass", "scmp", "wire"]
 
     claims = query(db, "select * from marts.fct_claims order by claim_id")
     assert claims["claim_id"].to_list() == ["c-a", "c-quote"]
@@ -192,34 +218,45 @@ def test_dbt_build_turns_raw_rows_into_marts(tmp_path: Path) -> None:
     assert claims["is_hedged"].to_list() == [False, True]
 
     figures = query(db, "select figure_id, is_trade_evidence from marts.fct_figures")
-    assert figures.height == 3 and figures["is_trade_evidence"].all()
+    assert figures.height == 4 and figures["is_trade_evidence"].all()
     quarantine = query(db, "select reason_description from marts.rpt_quarantine")
     assert quarantine["reason_description"].to_list() == [
         "the body is not HTML (binary, PDF, image, wrong content type)"]
-    comment = query(db, "select comment from duckdb_columns() where schema_name = 'marts' "
-                        "and table_name = 'fct_trade_figures' and column_name = 'value_usd'")
-    assert comment["comment"][0], "column descriptions are persisted as comments"
+    # every mart column is documented in the YAML, and the docs reach the warehouse
+    columns = query(db, "select table_name, column_name, comment from duckdb_columns() "
+                        "where schema_name = 'marts'")
+    documented = {(m["name"], c["name"]) for m in mart_yaml() for c in m["columns"]}
+    assert set(columns.select("table_name", "column_name").iter_rows()) == documented
+    assert columns["comment"].is_not_null().all()
 
 
-def test_dbt_build_reports_a_broken_invariant_as_failing_test(tmp_path: Path) -> None:
+def test_dbt_build_reports_broken_invariants_as_failing_tests(tmp_path: Path) -> None:
     frames = raw_frames()
-    # A bilateral total must be stored once, smaller code first.
-    frames["trade_statements"] = frames["trade_statements"].with_columns(
+    trade = frames["trade_statements"]
+    frames["trade_statements"] = trade.with_columns(
+        # a bilateral total must be stored once, smaller code first
         reporter=pl.when(pl.col("trade_figure_id") == "t-b").then(pl.lit("RUS"))
         .otherwise(pl.col("reporter")),
         partner=pl.when(pl.col("trade_figure_id") == "t-b").then(pl.lit("CHN"))
         .otherwise(pl.col("partner")),
+        # a level its figure ("$245 billion") does not state, far from the official total
+        value_usd=pl.when(pl.col("trade_figure_id") == "t-a").then(pl.lit(300e9))
+        .otherwise(pl.col("value_usd")),
     )
     db = make_raw_db(tmp_path / "claimledger.duckdb", frames)
 
     result = run_dbt_build(db, target_dir=tmp_path / "dbt")
 
     assert not result.success
-    failing = result.results.filter(
-        pl.col("check_name").str.starts_with("is_alphabetical_pair_fct_trade_figures"))
-    assert failing.height == 1, result.results.filter(pl.col("status") != "pass").to_dicts()
-    row = failing.row(0, named=True)
-    assert (row["status"], row["severity"], row["failing_row_count"]) == ("fail", "error", 1)
-    assert "RUS" in row["failing_sample"]
-    # the other checks still ran and passed
+    failing = {r["check_name"]: r for r in result.results.filter(pl.col("status") != "pass")
+               .iter_rows(named=True)}
+    pair = failing.pop("is_alphabetical_pair_fct_trade_figures_reporter__partner")
+    assert (pair["status"], pair["severity"], pair["failing_row_count"]) == ("fail", "error", 1)
+    assert '"first_value": "RUS"' in pair["failing_sample"]
+    evidence = failing.pop("assert_trade_figure_evidence_lies_in_its_sentence")
+    assert (evidence["status"], evidence["severity"]) == ("fail", "error")
+    assert "number differs from its figure" in evidence["failing_sample"]
+    reference = failing.pop("assert_trade_levels_near_reference_statistics")
+    assert (reference["status"], reference["severity"]) == ("fail", "warn")
+    assert failing == {}  # nothing else broke, and every other check ran
     assert result.results.filter(pl.col("status") == "pass").height > 100

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.e2e
 INGEST_DATE = "2026-03-02"
 TABLES = ["raw.pages", "raw.articles", "raw.paragraphs", "raw.sentences",
           "raw.figure_mentions", "raw.trade_statements", "raw.claims", "raw.quarantine",
-          "main.dim_articles", "main.fct_figures", "main.fct_trade_figures", "main.fct_claims"]
+          "marts.dim_articles", "marts.fct_figures", "marts.fct_trade_figures",
+          "marts.fct_claims"]
 
 
 def _airflow_env(tmp: Path, corpus: Path) -> dict[str, str]:
@@ -115,7 +116,7 @@ def test_bilateral_china_russia_trade_figure_points_at_its_article_and_sentence(
     with closing(_published(dag_run)) as con:
         rows = con.execute("""
             select t.value_usd, s.text
-            from fct_trade_figures as t
+            from marts.fct_trade_figures as t
             join raw.sentences as s on s.sentence_id = t.sentence_id
             join raw.articles as a on a.article_id = t.article_id
             where t.flow = 'bilateral' and t.reporter = 'CHN' and t.partner = 'RUS'

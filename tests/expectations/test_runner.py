@@ -53,16 +53,32 @@ MART_DDL = {
 
 def _article(article_id: str, title: str, published: dt.date) -> dict:
     return {
-        "article_id": article_id, "url": f"https://news.example/{article_id}",
-        "canonical_url": f"https://news.example/{article_id}", "source_name": "example",
-        "site_name": "Example News", "title": title, "author": "A. Writer",
-        "published_date": published, "language": "en", "ingest_date": INGEST_DATE,
-        "paragraph_count": 12, "kept_paragraph_count": 9, "sentence_count": 20,
-        "figure_count": 3, "duplicate_paragraph_ratio": 0.0, "duplicate_char_ratio": 0.0,
-        "removed_char_ratio": 0.18, "boilerplate_line_count": 2, "broken_word_count": 0,
-        "short_line_ratio": 0.1, "foreign_paragraph_count": 0, "story_cluster_id": "c1",
-        "near_duplicate_of": None, "near_duplicate_similarity": None,
-        "is_near_duplicate": False, "extractor_version": "2.3.1",
+        "article_id": article_id,
+        "url": f"https://news.example/{article_id}",
+        "canonical_url": f"https://news.example/{article_id}",
+        "source_name": "example",
+        "site_name": "Example News",
+        "title": title,
+        "author": "A. Writer",
+        "published_date": published,
+        "language": "en",
+        "ingest_date": INGEST_DATE,
+        "paragraph_count": 12,
+        "kept_paragraph_count": 9,
+        "sentence_count": 20,
+        "figure_count": 3,
+        "duplicate_paragraph_ratio": 0.0,
+        "duplicate_char_ratio": 0.0,
+        "removed_char_ratio": 0.18,
+        "boilerplate_line_count": 2,
+        "broken_word_count": 0,
+        "short_line_ratio": 0.1,
+        "foreign_paragraph_count": 0,
+        "story_cluster_id": "c1",
+        "near_duplicate_of": None,
+        "near_duplicate_similarity": None,
+        "is_near_duplicate": False,
+        "extractor_version": "2.3.1",
     }
 
 
@@ -75,51 +91,143 @@ GOOD_ROWS = {
         _article("a3", "Brazil soy shipments to Asia slow", dt.date(2024, 5, 2)),
     ],
     "fct_figures": [
-        {"figure_id": "a1-s1-f32", "article_id": "a1", "sentence_id": "a1-s1", "raw_text": "12.5%",
-         "span_start": 32, "span_end": 37, "value": 12.5, "unit": "percent", "currency": None,
-         "scale": None, "value_usd": None, "is_approximate": False, "direction": "up",
-         "quantity_kind": "percent", "sentence_text": SENTENCE},
-        {"figure_id": "a1-s1-f41", "article_id": "a1", "sentence_id": "a1-s1",
-         "raw_text": "$245 billion", "span_start": 41, "span_end": 53, "value": 245.0,
-         "unit": "USD", "currency": "USD", "scale": "billion", "value_usd": 2.45e11,
-         "is_approximate": False, "direction": None, "quantity_kind": "money",
-         "sentence_text": SENTENCE},
-        {"figure_id": "a2-s4-f10", "article_id": "a2", "sentence_id": "a2-s4",
-         "raw_text": "about $3 billion", "span_start": 10, "span_end": 26, "value": 3.0,
-         "unit": "USD", "currency": "USD", "scale": "billion", "value_usd": 3e9,
-         "is_approximate": True, "direction": None, "quantity_kind": "money",
-         "sentence_text": "Imports of about $3 billion of US gas arrived in March."},
+        {
+            "figure_id": "a1-s1-f32",
+            "article_id": "a1",
+            "sentence_id": "a1-s1",
+            "raw_text": "12.5%",
+            "span_start": 32,
+            "span_end": 37,
+            "value": 12.5,
+            "unit": "percent",
+            "currency": None,
+            "scale": None,
+            "value_usd": None,
+            "is_approximate": False,
+            "direction": "up",
+            "quantity_kind": "percent",
+            "sentence_text": SENTENCE,
+        },
+        {
+            "figure_id": "a1-s1-f41",
+            "article_id": "a1",
+            "sentence_id": "a1-s1",
+            "raw_text": "$245 billion",
+            "span_start": 41,
+            "span_end": 53,
+            "value": 245.0,
+            "unit": "USD",
+            "currency": "USD",
+            "scale": "billion",
+            "value_usd": 2.45e11,
+            "is_approximate": False,
+            "direction": None,
+            "quantity_kind": "money",
+            "sentence_text": SENTENCE,
+        },
+        {
+            "figure_id": "a2-s4-f10",
+            "article_id": "a2",
+            "sentence_id": "a2-s4",
+            "raw_text": "about $3 billion",
+            "span_start": 10,
+            "span_end": 26,
+            "value": 3.0,
+            "unit": "USD",
+            "currency": "USD",
+            "scale": "billion",
+            "value_usd": 3e9,
+            "is_approximate": True,
+            "direction": None,
+            "quantity_kind": "money",
+            "sentence_text": "Imports of about $3 billion of US gas arrived in March.",
+        },
     ],
     "fct_trade_figures": [
-        {"trade_figure_id": "tf-1", "article_id": "a1", "sentence_id": "a1-s1", "flow": "export",
-         "reporter": "CHN", "partner": "VNM", "commodity": "all", "period_year": 2023,
-         "value_usd": 2.45e11, "growth_pct": 12.5, "is_forecast": False,
-         "attributed_to": "customs", "evidence_text": SENTENCE,
-         "corroborating_article_count": 0, "published_date": dt.date(2024, 5, 1),
-         "source_name": "example"},
-        {"trade_figure_id": "tf-2", "article_id": "a2", "sentence_id": "a2-s4", "flow": "import",
-         "reporter": "EUN", "partner": "USA", "commodity": "gas", "period_year": 2024,
-         "value_usd": 3e9, "growth_pct": 3.0, "is_forecast": False, "attributed_to": None,
-         "evidence_text": "Imports of about $3 billion of US gas arrived in March.",
-         "corroborating_article_count": 0, "published_date": dt.date(2024, 4, 30),
-         "source_name": "example"},
-        {"trade_figure_id": "tf-3", "article_id": "a3", "sentence_id": "a3-s2", "flow": "export",
-         "reporter": "BRA", "partner": "ASIA", "commodity": "soybeans", "period_year": 2026,
-         "value_usd": None, "growth_pct": -4.0, "is_forecast": True, "attributed_to": "Abiove",
-         "evidence_text": "Soy shipments to Asia are forecast to fall 4% in 2026, Abiove said.",
-         "corroborating_article_count": 1, "published_date": dt.date(2024, 5, 2),
-         "source_name": "example"},
+        {
+            "trade_figure_id": "tf-1",
+            "article_id": "a1",
+            "sentence_id": "a1-s1",
+            "flow": "export",
+            "reporter": "CHN",
+            "partner": "VNM",
+            "commodity": "all",
+            "period_year": 2023,
+            "value_usd": 2.45e11,
+            "growth_pct": 12.5,
+            "is_forecast": False,
+            "attributed_to": "customs",
+            "evidence_text": SENTENCE,
+            "corroborating_article_count": 0,
+            "published_date": dt.date(2024, 5, 1),
+            "source_name": "example",
+        },
+        {
+            "trade_figure_id": "tf-2",
+            "article_id": "a2",
+            "sentence_id": "a2-s4",
+            "flow": "import",
+            "reporter": "EUN",
+            "partner": "USA",
+            "commodity": "gas",
+            "period_year": 2024,
+            "value_usd": 3e9,
+            "growth_pct": 3.0,
+            "is_forecast": False,
+            "attributed_to": None,
+            "evidence_text": "Imports of about $3 billion of US gas arrived in March.",
+            "corroborating_article_count": 0,
+            "published_date": dt.date(2024, 4, 30),
+            "source_name": "example",
+        },
+        {
+            "trade_figure_id": "tf-3",
+            "article_id": "a3",
+            "sentence_id": "a3-s2",
+            "flow": "export",
+            "reporter": "BRA",
+            "partner": "ASIA",
+            "commodity": "soybeans",
+            "period_year": 2026,
+            "value_usd": None,
+            "growth_pct": -4.0,
+            "is_forecast": True,
+            "attributed_to": "Abiove",
+            "evidence_text": "Soy shipments to Asia are forecast to fall 4% in 2026, Abiove said.",
+            "corroborating_article_count": 1,
+            "published_date": dt.date(2024, 5, 2),
+            "source_name": "example",
+        },
     ],
     "fct_claims": [
-        {"claim_id": "cl-1", "article_id": "a1", "sentence_id": "a1-s1", "claim_text": SENTENCE,
-         "claim_type": "statistic", "speaker": "customs", "speaker_role": None,
-         "speaker_org": "General Administration of Customs", "attribution_text": "customs said",
-         "hedge": None, "figure_count": 2, "corroborating_article_count": 1},
-        {"claim_id": "cl-2", "article_id": "a3", "sentence_id": "a3-s2",
-         "claim_text": "Soy shipments to Asia are forecast to fall 4% in 2026, Abiove said.",
-         "claim_type": "forecast", "speaker": "Abiove", "speaker_role": None,
-         "speaker_org": "Abiove", "attribution_text": "Abiove said", "hedge": "forecast",
-         "figure_count": 1, "corroborating_article_count": 0},
+        {
+            "claim_id": "cl-1",
+            "article_id": "a1",
+            "sentence_id": "a1-s1",
+            "claim_text": SENTENCE,
+            "claim_type": "statistic",
+            "speaker": "customs",
+            "speaker_role": None,
+            "speaker_org": "General Administration of Customs",
+            "attribution_text": "customs said",
+            "hedge": None,
+            "figure_count": 2,
+            "corroborating_article_count": 1,
+        },
+        {
+            "claim_id": "cl-2",
+            "article_id": "a3",
+            "sentence_id": "a3-s2",
+            "claim_text": "Soy shipments to Asia are forecast to fall 4% in 2026, Abiove said.",
+            "claim_type": "forecast",
+            "speaker": "Abiove",
+            "speaker_role": None,
+            "speaker_org": "Abiove",
+            "attribution_text": "Abiove said",
+            "hedge": "forecast",
+            "figure_count": 1,
+            "corroborating_article_count": 0,
+        },
     ],
 }
 
@@ -153,7 +261,9 @@ def run(tmp_path: Path, rows: dict[str, list[dict]]):
     tmp_path.mkdir(parents=True, exist_ok=True)
     db = make_warehouse(tmp_path / "claimledger.duckdb", rows)
     return db, run_quality_checks(
-        db, run_id="manual__2024-05-02T06:00:00+00:00", ingest_date=INGEST_DATE,
+        db,
+        run_id="manual__2024-05-02T06:00:00+00:00",
+        ingest_date=INGEST_DATE,
         docs_dir=tmp_path / "docs",
     )
 
@@ -176,6 +286,8 @@ def bad_run(tmp_path_factory):
     rows["fct_trade_figures"][2]["value_usd"] = -5.0  # tf-3: a negative trade level
     rows["fct_figures"][1]["span_end"] = 41  # a1-s1-f41: empty span
     rows["fct_trade_figures"][1]["period_year"] = 2060  # tf-2: 36 years after publication
+    overlapping = {**rows["fct_figures"][2], "figure_id": "a2-s4-f11", "span_start": 11}
+    rows["fct_figures"].append(overlapping)  # '$3 billion' inside 'about $3 billion'
     return run(tmp_path_factory.mktemp("bad"), rows)
 
 
@@ -189,8 +301,13 @@ def test_runner_passes_plausible_marts_with_one_row_per_check(good_run):
     assert outcome.results["check_source"].unique().to_list() == ["great_expectations"]
     assert set(outcome.results["severity"]) <= {"error", "warn"}
     assert outcome.results.columns == [
-        "check_name", "check_source", "severity", "status",
-        "failing_row_count", "failing_sample", "message",
+        "check_name",
+        "check_source",
+        "severity",
+        "status",
+        "failing_row_count",
+        "failing_sample",
+        "message",
     ]
 
 
@@ -237,7 +354,8 @@ def test_runner_fails_negative_trade_value_naming_the_trade_figure(bad_run):
 def test_runner_fails_empty_span_and_period_far_after_publication(bad_run):
     _, outcome = bad_run
     span = result(
-        outcome, "gx.fct_figures.expect_column_pair_values_a_to_be_greater_than_b.span_end+span_start"
+        outcome,
+        "gx.fct_figures.expect_column_pair_values_a_to_be_greater_than_b.span_end+span_start",
     )
     assert (span["status"], span["failing_sample"]) == ("fail", "a1-s1-f41")
     period = result(
@@ -248,35 +366,74 @@ def test_runner_fails_empty_span_and_period_far_after_publication(bad_run):
     assert (period["status"], period["failing_sample"]) == ("fail", "tf-2")
 
 
+def test_runner_warns_on_overlapping_figure_spans_naming_both(bad_run):
+    _, outcome = bad_run
+    row = result(
+        outcome,
+        "gx.fct_figures.expect_compound_columns_to_be_unique.article_id+sentence_id+span_end",
+    )
+    assert (row["status"], row["severity"], row["failing_row_count"]) == ("fail", "warn", 2)
+    assert row["failing_sample"] == "a2-s4-f10, a2-s4-f11"
+
+
 def test_runner_leaves_untouched_checks_passing_when_others_fail(bad_run):
     _, outcome = bad_run
     failed = set(outcome.results.filter(pl.col("status") == "fail")["check_name"])
     assert failed == {
         "gx.fct_trade_figures.expect_column_values_to_be_between.growth_pct",
         "gx.fct_trade_figures.expect_column_values_to_be_between.value_usd",
+        "gx.fct_figures.expect_compound_columns_to_be_unique.article_id+sentence_id+span_end",
         "gx.fct_figures.expect_column_pair_values_a_to_be_greater_than_b.span_end+span_start",
         "gx.fct_trade_figures.expect_column_pair_values_a_to_be_greater_than_b."
         "latest_plausible_period_year+period_year",
     }
 
 
-def test_runner_gives_warn_verdict_for_noisy_text_and_missing_mart_fails(tmp_path):
+def test_runner_gives_warn_verdict_when_only_mean_noise_is_too_high(tmp_path):
     rows = good_rows()
     for article in rows["dim_articles"]:
         article["removed_char_ratio"] = 0.8  # in [0, 1] but a mean far above the ceiling
-    _, noisy = run(tmp_path / "noisy", rows)
-    row = result(noisy, "gx.dim_articles.expect_column_mean_to_be_between.removed_char_ratio")
-    assert (row["status"], row["severity"]) == ("fail", "warn")
-    assert noisy.verdict == "warn"
-    assert set(noisy.results.filter(pl.col("status") == "fail")["severity"]) == {"warn"}
+    _, outcome = run(tmp_path, rows)
+    row = result(outcome, "gx.dim_articles.expect_column_mean_to_be_between.removed_char_ratio")
+    assert (row["status"], row["severity"], row["failing_sample"]) == ("fail", "warn", None)
+    assert "observed 0.8" in row["message"]
+    assert outcome.verdict == "warn"
+    assert set(outcome.results.filter(pl.col("status") == "fail")["severity"]) == {"warn"}
 
+
+def test_runner_reports_missing_marts_as_errors_without_knock_on_failures(tmp_path):
     rows = good_rows()
-    del rows["fct_claims"]
-    _, missing = run(tmp_path / "missing", rows)
-    row = result(missing, "gx.fct_claims.mart_exists")
-    assert (row["status"], row["severity"]) == ("fail", "error")
-    assert missing.verdict == "fail"
-    assert not missing.results["check_name"].str.starts_with("gx.fct_claims.expect").any()
+    del rows["fct_claims"], rows["dim_articles"]
+    _, outcome = run(tmp_path, rows)
+    failed = outcome.results.filter(pl.col("status") == "fail")
+    assert failed.select("check_name", "severity").rows() == [
+        ("gx.dim_articles.mart_exists", "error"),
+        ("gx.fct_claims.mart_exists", "error"),
+    ]
+    assert outcome.verdict == "fail"
+    assert not outcome.results["check_name"].str.starts_with("gx.fct_claims.expect").any()
+    # The other marts were still validated and rendered.
+    assert (
+        result(outcome, "gx.fct_trade_figures.expect_table_row_count_to_be_between")["status"]
+        == "pass"
+    )
+    assert "fct_figures" in outcome.docs_index.read_text(encoding="utf-8")
+
+
+def test_runner_reports_a_suite_that_cannot_run_and_validates_the_rest(tmp_path, monkeypatch):
+    import expectations.runner as runner
+
+    # Without its suite parameters GX cannot resolve $PARAMETER bounds and raises.
+    monkeypatch.setattr(runner, "run_parameters", lambda count, thresholds: {})
+    _, outcome = run(tmp_path, good_rows())
+    failed = outcome.results.filter(pl.col("status") == "fail")
+    assert failed["check_name"].to_list() == [
+        "gx.fct_claims.suite_ran",
+        "gx.fct_figures.suite_ran",
+        "gx.fct_trade_figures.suite_ran",
+    ]
+    assert "SuiteParameterError" in failed["message"][0]
+    assert outcome.results["check_name"].str.starts_with("gx.dim_articles.expect").sum() > 5
 
 
 def test_runner_requires_trade_figures_only_once_articles_exist(tmp_path):
@@ -288,12 +445,13 @@ def test_runner_requires_trade_figures_only_once_articles_exist(tmp_path):
 
     empty = {mart: [] for mart in MART_DDL}
     _, without = run(tmp_path / "empty", empty)
-    assert result(without, "gx.fct_trade_figures.expect_table_row_count_to_be_between")[
-        "status"
-    ] == "pass"
-    assert result(without, "gx.dim_articles.expect_table_row_count_to_be_between")[
-        "status"
-    ] == "fail"
+    assert (
+        result(without, "gx.fct_trade_figures.expect_table_row_count_to_be_between")["status"]
+        == "pass"
+    )
+    assert (
+        result(without, "gx.dim_articles.expect_table_row_count_to_be_between")["status"] == "fail"
+    )
 
 
 def test_check_names_are_unique_and_every_expectation_says_why():
@@ -308,3 +466,12 @@ def test_check_names_are_unique_and_every_expectation_says_why():
         for expectation in suite.expectations:
             assert expectation.meta["severity"] in {"error", "warn"}
             assert len(expectation.meta["why"]) > 20
+
+
+def test_thresholds_are_numbers_not_yaml_strings():
+    # PyYAML reads `1e6` as the string "1e6"; a string bound would break the suites.
+    from expectations.suites import load_thresholds
+
+    trade = load_thresholds()["fct_trade_figures"]
+    assert isinstance(trade["value_usd"]["min"], float)
+    assert trade["value_usd"]["min"] < trade["value_usd"]["max"]

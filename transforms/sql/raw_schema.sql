@@ -20,6 +20,11 @@ create table if not exists raw.pages (
     byte_count bigint not null,
     html varchar,                        -- decoded body; null when undecodable
     fetch_outcome varchar not null,      -- fetched | unchanged | quarantined
+    final_url varchar,                   -- URL after redirects (web kinds)
+    etag varchar,                        -- sent as If-None-Match on the next fetch
+    last_modified varchar,               -- sent as If-Modified-Since on the next fetch
+    response_headers varchar,            -- JSON object of the final response's headers
+    elapsed_ms bigint,                   -- fetch wall time incl. redirects and retries
     primary key (page_id)
 );
 
@@ -52,8 +57,8 @@ create table if not exists raw.articles (
     broken_word_count integer,
     short_line_ratio double,
     foreign_paragraph_count integer,
-    story_cluster_id varchar,            -- representative article of the story cluster
-    story_similarity double,             -- similarity to that representative
+    story_cluster_id varchar,            -- earliest article of the story cluster
+    story_similarity double,             -- highest content-word similarity to another article
     near_duplicate_of varchar,
     near_duplicate_similarity double,
     primary key (article_id)

@@ -12,22 +12,22 @@ select
     {{ column_name }} as span_start,
     {{ end_column }} as span_end,
     {{ text_column }} as span_text
-    {%- if evidence_column is not none %},
+{%- if evidence_column is not none %},
     {{ evidence_column }} as evidence
-    {%- endif %}
+{%- endif %}
 from {{ model }}
 where {{ column_name }} is not null
     and (
         {{ column_name }} < 0
         or {{ end_column }} <= {{ column_name }}
         or {{ end_column }} > length({{ text_column }})
-        {%- if evidence_column is not none %}
+{%- if evidence_column is not none %}
         or substring(
             {{ text_column }},
             {{ column_name }} + 1,
             {{ end_column }} - {{ column_name }}
         ) != {{ evidence_column }}
-        {%- endif %}
+{%- endif %}
     )
 
 {% endtest %}

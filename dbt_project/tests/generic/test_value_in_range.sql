@@ -14,12 +14,12 @@ from {{ model }}
 where {{ column_name }} is not null
     and (
         false
-        {%- if min_value is not none %}
-            or {{ column_name }} {{ lower_op }} {{ min_value }}
-        {%- endif %}
-        {%- if max_value is not none %}
-            or {{ column_name }} {{ upper_op }} {{ max_value }}
-        {%- endif %}
+{%- if min_value is not none %}
+        or {{ column_name }} {{ lower_op }} {{ min_value }}
+{%- endif %}
+{%- if max_value is not none %}
+        or {{ column_name }} {{ upper_op }} {{ max_value }}
+{%- endif %}
     )
 
 {% endtest %}

@@ -31,7 +31,7 @@ claim_corroborations as (
         claims.claim_id,
         count(distinct trade_statements.trade_figure_id) as trade_figure_count,
         count(distinct corroborations.corroborating_article_id)
-            as corroborating_article_count,
+            as corroborating_article_count
     from claims
     inner join trade_statements
         on claims.sentence_id = trade_statements.sentence_id
@@ -45,11 +45,22 @@ claim_corroborations as (
 final as (
 
     select
-        claims.*,
+        claims.claim_id,
+        claims.article_id,
+        claims.sentence_id,
+        claims.claim_text,
+        claims.claim_type,
+        claims.speaker,
+        claims.speaker_role,
+        claims.speaker_org,
+        claims.attribution_text,
+        claims.hedge,
+        claims.figure_count,
+        claims.ingest_date,
         coalesce(claim_corroborations.trade_figure_count, 0)
             as trade_figure_count,
         coalesce(claim_corroborations.corroborating_article_count, 0)
-            as corroborating_article_count,
+            as corroborating_article_count
     from claims
     left join claim_corroborations
         on claims.claim_id = claim_corroborations.claim_id

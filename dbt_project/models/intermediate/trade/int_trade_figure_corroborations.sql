@@ -40,17 +40,19 @@ pairs as (
         other.value_usd as corroborating_value_usd,
         this.growth_pct,
         other.growth_pct as corroborating_growth_pct,
-        this.value_rounding_usd + other.value_rounding_usd as rounding_usd,
+        this.value_rounding_usd + other.value_rounding_usd as rounding_usd
     from trade_figures as this
     inner join trade_figures as other
-        on this.flow = other.flow
-        and this.reporter = other.reporter
-        and this.partner = other.partner
-        and this.commodity = other.commodity
-        and this.period_year = other.period_year
-        and this.is_forecast = other.is_forecast
-        and this.article_id != other.article_id
-    where coalesce(this.near_duplicate_of, '') != other.article_id
+        on
+            this.flow = other.flow
+            and this.reporter = other.reporter
+            and this.partner = other.partner
+            and this.commodity = other.commodity
+            and this.period_year = other.period_year
+            and this.is_forecast = other.is_forecast
+            and this.article_id != other.article_id
+    where
+        coalesce(this.near_duplicate_of, '') != other.article_id
         and coalesce(other.near_duplicate_of, '') != this.article_id
 
 ),
@@ -60,12 +62,15 @@ agreeing as (
     select * from pairs
     where
         case matched_on
-            when 'level' then
-                abs(value_usd - corroborating_value_usd) <= greatest(
-                    {{ var('corroboration_relative_tolerance') }}
-                    * greatest(abs(value_usd), abs(corroborating_value_usd)),
-                    rounding_usd
-                )
+            when 'level'
+                then
+                    abs(value_usd - corroborating_value_usd) <= greatest(
+                        {{ var('corroboration_relative_tolerance') }}
+                        * greatest(
+                            abs(value_usd), abs(corroborating_value_usd)
+                        ),
+                        rounding_usd
+                    )
             else
                 abs(growth_pct - corroborating_growth_pct)
                 <= {{ var('corroboration_growth_tolerance_pp') }}
@@ -80,7 +85,7 @@ final as (
         article_id,
         corroborating_trade_figure_id,
         corroborating_article_id,
-        matched_on,
+        matched_on
     from agreeing
 
 )

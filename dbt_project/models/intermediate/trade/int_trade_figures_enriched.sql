@@ -43,7 +43,7 @@ figure_rounding as (
                 0.5
                 * power(10, -coalesce(decimals, 0))
                 * abs(value_usd / value)
-        end as rounding_usd,
+        end as rounding_usd
     from figures
 
 ),
@@ -87,7 +87,7 @@ final as (
         articles.source_name,
         articles.story_cluster_id,
         articles.near_duplicate_of,
-        trade_statements.ingest_date,
+        trade_statements.ingest_date
 
     from trade_statements
     left join sentences

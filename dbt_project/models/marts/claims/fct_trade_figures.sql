@@ -88,13 +88,14 @@ final as (
     left join corroboration_counts
         on trade_figures.trade_figure_id = corroboration_counts.trade_figure_id
     left join reference_statistics
-        on trade_figures.flow = reference_statistics.flow
-        and trade_figures.reporter = reference_statistics.reporter
-        and trade_figures.partner = reference_statistics.partner
-        and trade_figures.commodity = reference_statistics.commodity
-        and trade_figures.period_year = reference_statistics.period_year
-        -- a forecast is not a result to compare with
-        and not trade_figures.is_forecast
+        on
+            trade_figures.flow = reference_statistics.flow
+            and trade_figures.reporter = reference_statistics.reporter
+            and trade_figures.partner = reference_statistics.partner
+            and trade_figures.commodity = reference_statistics.commodity
+            and trade_figures.period_year = reference_statistics.period_year
+            -- a forecast is not a result to compare with
+            and not trade_figures.is_forecast
 
 )
 

@@ -44,7 +44,7 @@ paragraph_counts as (
     select
         article_id,
         count(*) as paragraph_count,
-        count(*) filter (where is_kept) as kept_paragraph_count,
+        count(*) filter (where is_kept) as kept_paragraph_count
     from paragraphs
     group by article_id
 
@@ -54,7 +54,7 @@ sentence_counts as (
 
     select
         article_id,
-        count(*) as sentence_count,
+        count(*) as sentence_count
     from sentences
     group by article_id
 
@@ -64,7 +64,7 @@ figure_counts as (
 
     select
         article_id,
-        count(*) as figure_count,
+        count(*) as figure_count
     from figures
     group by article_id
 
@@ -74,7 +74,7 @@ trade_figure_counts as (
 
     select
         article_id,
-        count(*) as trade_figure_count,
+        count(*) as trade_figure_count
     from trade_statements
     group by article_id
 
@@ -84,7 +84,7 @@ claim_counts as (
 
     select
         article_id,
-        count(*) as claim_count,
+        count(*) as claim_count
     from claims
     group by article_id
 
@@ -131,6 +131,7 @@ final as (
 
         -- story grouping
         articles.story_cluster_id,
+        articles.story_similarity,
         articles.near_duplicate_of,
         articles.near_duplicate_similarity,
         articles.near_duplicate_of is not null as is_near_duplicate,

@@ -43,6 +43,7 @@ renamed as (
 
         -- story grouping
         story_cluster_id,
+        story_similarity,
         near_duplicate_of,
         near_duplicate_similarity,
 
