@@ -12,7 +12,6 @@ export AIRFLOW_HOME ?= $(CURDIR)/airflow_home
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
-export AIRFLOW__LOGGING__LOGGING_LEVEL ?= WARNING
 export CLAIMLEDGER_HOME := $(CURDIR)
 # `make run CORPUS=folder` ingests that folder alone, into its own warehouse folder
 # (warehouse/<folder name>/) so the bundled sample's warehouse stays as it was.
@@ -21,15 +20,22 @@ export CLAIMLEDGER_CORPUS := $(abspath $(CORPUS))
 export CLAIMLEDGER_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/$(notdir $(abspath $(CORPUS)))
 endif
 
-.PHONY: help venv run test lint eval-extraction eval-figures clean
+.PHONY: help venv run test lint eval-extraction eval-figures bench clean report status publish rollback \
+	test-faults fuzz
 
 help:
 	@echo "make run                 run the daily DAG on the bundled corpus, print the summary"
 	@echo "make run CORPUS=folder   the same over any folder of HTML pages"
 	@echo "make test                every test (unit, dbt, expectations, end to end)"
+	@echo "make test-faults         only the fault-injection tests (kills, full disk, two runs)"
+	@echo "make fuzz                the property and HTML fuzz tests at length"
 	@echo "make lint                ruff and sqlfluff"
+	@echo "make report              re-render the last run's HTML report, print its path"
+	@echo "make status              last runs, verdicts, row counts, published versions"
+	@echo "make publish             publish the checked build database (make rollback: undo)"
 	@echo "make eval-extraction     extraction P/R/F1 on ../shared/eval (vs bare trafilatura)"
 	@echo "make eval-figures        figure parsing accuracy on ../shared/eval/newsquant-dev"
+	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages"
 
 venv: $(STAMP)
 
@@ -37,7 +43,8 @@ $(STAMP): pyproject.toml uv.lock
 	@if command -v uv >/dev/null 2>&1; then UV=uv; \
 	elif python3 -m uv --version >/dev/null 2>&1; then UV="python3 -m uv"; \
 	else echo "bootstrapping uv with pip"; python3 -m pip install --quiet uv && UV="python3 -m uv"; fi; \
-	$$UV sync --frozen --all-extras --python 3.11
+	echo "installing the pinned environment into $(VENV) (uv sync --frozen)"; \
+	$$UV sync --frozen --all-extras --python 3.11 --quiet
 	@touch $@
 
 $(AIRFLOW_HOME)/.initialised: $(STAMP)
@@ -51,8 +58,26 @@ $(AIRFLOW_HOME)/.initialised: $(STAMP)
 run: $(AIRFLOW_HOME)/.initialised
 	@$(PY) -m transforms.cli run --date $(DATE)
 
+report status publish: $(STAMP)
+	@$(PY) -m transforms.cli $@
+
+rollback: $(STAMP)
+	@$(PY) -m transforms.cli publish --rollback
+
+# Two workers (the machine has two cores); a module's tests stay on one worker so its
+# module-scoped DAG run is shared.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: $(STAMP)
-	@$(PY) -m pytest
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# Only the fault-injection tests (SIGKILL, full disk, concurrent runs); `make test` runs them too.
+test-faults: $(STAMP)
+	@$(PY) -m pytest tests/faults $(PYTEST_ARGS)
+
+# The property and HTML fuzz tests at length (`make test` runs 60 HTML examples).
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	@CLAIMLEDGER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/hostile/test_fuzz_properties.py
 
 lint: $(STAMP)
 	@$(VENV)/bin/ruff check .
@@ -63,6 +88,11 @@ eval-extraction: $(STAMP)
 
 eval-figures: $(STAMP)
 	@$(PY) -m transforms.eval_figures
+
+# N pages built from ../shared/eval in a temporary folder; its own AIRFLOW_HOME and warehouse.
+N ?= 1000
+bench: $(STAMP)
+	@$(PY) -m bench.run --pages $(N)
 
 clean:
 	rm -rf $(AIRFLOW_HOME) warehouse dbt_project/target dbt_project/logs

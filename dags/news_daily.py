@@ -27,7 +27,10 @@ day's rows. Parallel stages (fetch, extract, clean, figures) are mapped over bat
 hand Parquet files to the single DuckDB writer (`load_warehouse`, pool `duckdb_writer`).
 `build_marts` runs one `dbt build`; `check_quality` runs the Great Expectations suites;
 an `error` result stops `publish_warehouse`, so readers keep the last good warehouse.
-`summarize_run` always runs and writes the HTML report.
+`publish_warehouse` (transforms/publish.py) writes the dbt docs page, copies the checked
+build to a new version, exports its marts to Parquet and swaps the served files.
+`summarize_run` always runs and writes the HTML reports; `mark_run_failed` then fails
+the run when any task failed (it is skipped otherwise).
 """
 
 
@@ -67,8 +70,8 @@ def news_daily():
     def discover_pages() -> list[str]:
         from transforms.stages import plan_batches
 
-        ingest_date, _ = _partition()
-        return plan_batches(_settings(), ingest_date)
+        ingest_date, run_id = _partition()
+        return plan_batches(_settings(), ingest_date, run_id)
 
     @task
     def fetch_pages(batch_dir: str) -> str:
@@ -129,10 +132,19 @@ def news_daily():
 
     @task(trigger_rule="all_done", retries=0)
     def summarize_run() -> str:
+        from transforms.run_lock import release_run
         from transforms.runs import summarize
 
         ingest_date, run_id = _partition()
-        return summarize(_settings(), run_id, ingest_date)
+        try:
+            return summarize(_settings(), run_id, ingest_date)
+        finally:
+            release_run(_settings(), run_id)  # only this run's lease, never another's
+
+    @task(trigger_rule="one_failed", retries=0)
+    def mark_run_failed() -> None:
+        raise RuntimeError("a task of this run failed (see its log); when the quality gate "
+                           "stopped it, nothing was published")
 
     batches = discover_pages()
     fetched = fetch_pages.expand(batch_dir=batches)
@@ -141,7 +153,11 @@ def news_daily():
     figured = find_figures.expand(batch_dir=cleaned)
     loaded = load_warehouse(figured)
     published = publish_warehouse()
-    loaded >> build_marts() >> check_quality() >> published >> summarize_run()
+    built, checked, summary = build_marts(), check_quality(), summarize_run()
+    loaded >> built >> checked >> published >> summary
+    # summarize_run (all_done) is a leaf that succeeds whatever happened; this leaf
+    # fails the run when any task failed, so a quality-gate stop is a failed run
+    [loaded, built, checked, published, summary] >> mark_run_failed()
 
 
 news_daily()

@@ -43,8 +43,9 @@ MIN_FIGURE_ROWS = "min_figure_rows"
 MIN_CLAIM_ROWS = "min_claim_rows"
 MAX_CORROBORATING_ARTICLES = "max_corroborating_articles"
 
-# Derived column (added before validation: GX has no column arithmetic).
+# Derived columns (added before validation: GX has no column arithmetic).
 LATEST_PLAUSIBLE_PERIOD_YEAR = "latest_plausible_period_year"
+LATEST_RESULT_PERIOD_YEAR = "latest_result_period_year"
 
 # Our severity vocabulary (audit.quality_results) → GX's own FailureSeverity values.
 _GX_SEVERITY = {"error": "critical", "warn": "warning"}
@@ -132,6 +133,18 @@ def build_fct_trade_figures_suite(
                     "error",
                     "A statement may look ahead a few years from its publication "
                     "(forecasts), not decades: a later period_year is a misread number.",
+                ),
+            ),
+            e.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=LATEST_RESULT_PERIOD_YEAR,
+                column_B="period_year",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                **_tag(
+                    "warn",
+                    "A result (not a forecast) cannot be about a year after its article "
+                    "was published: the tense detection missed a forecast, or the year "
+                    "was misread. The figure is kept as stated and reported.",
                 ),
             ),
             e.ExpectColumnMeanToBeBetween(
@@ -457,7 +470,9 @@ def with_derived_columns(
     """The mart frame plus the columns its suite compares against (a copy; input untouched).
 
     fct_trade_figures gains latest_plausible_period_year = year(published_date) + the
-    allowed look-ahead (null when published_date is null or the column is missing).
+    allowed look-ahead, and latest_result_period_year = year(published_date) for a
+    result (null for a forecast, which may look ahead); both null when
+    published_date is null or the column is missing.
     """
     import pandas as pd
 
@@ -465,7 +480,11 @@ def with_derived_columns(
         return df
     years_ahead = (thresholds or load_thresholds())[mart]["period_year_max_years_after_publication"]
     published_year = pd.to_datetime(df["published_date"], errors="coerce").dt.year
-    return df.assign(**{LATEST_PLAUSIBLE_PERIOD_YEAR: published_year + years_ahead})
+    derived = {LATEST_PLAUSIBLE_PERIOD_YEAR: published_year + years_ahead}
+    if "is_forecast" in df.columns:
+        is_forecast = df["is_forecast"].fillna(False).astype(bool)
+        derived[LATEST_RESULT_PERIOD_YEAR] = published_year.where(~is_forecast)
+    return df.assign(**derived)
 
 
 def check_name(

@@ -44,7 +44,7 @@ REQUIRED_ENV = {
 REQUIRED_URLS = {
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2",
     "AIRFLOW__CELERY__BROKER_URL": "redis",
-    "AIRFLOW__CELERY__RESULT_BACKEND": "db+postgresql",
+    "AIRFLOW__CELERY__RESULT_BACKEND": "db+postgresql+psycopg2",
 }
 # Shared by every component, or tokens and log fetches between them are rejected.
 SHARED_SECRETS = ("AIRFLOW__API_AUTH__JWT_SECRET", "AIRFLOW__API__SECRET_KEY")

@@ -60,10 +60,22 @@ def _role_and_org(text: str) -> tuple[str | None, str | None]:
     return role, org
 
 
+@cache
+def any_phrase(phrases: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
+    """One compiled test for "does any of these whole phrases occur": most sentences hold
+    none, and one search is far cheaper than one per phrase. Callers still walk the
+    phrases in their order to pick which one, so results are unchanged."""
+    union = "|".join(re.escape(p) for p in phrases)
+    return re.compile(rf"\b(?:{union})\b", re.IGNORECASE if ignore_case else 0)
+
+
 def attribution_of(text: str) -> Attribution | None:
     """The attribution of a sentence: "according to X" first, then "NAME, ROLE, said"."""
     vocab = _vocab()
-    for marker in sorted(vocab["source_markers"], key=len, reverse=True):
+    markers = tuple(sorted(vocab["source_markers"], key=len, reverse=True))
+    if not any_phrase(markers, True).search(text):
+        markers = ()
+    for marker in markers:
         match = re.search(rf"\b{re.escape(marker)}\s+(?:the\s+)?([^,;.]+)", text, re.IGNORECASE)
         if match:
             source = match.group(1).strip()
@@ -118,10 +130,14 @@ def _without_lead_words(name: str) -> str:
 def hedge_of(text: str) -> str | None:
     """The first hedge phrase of the sentence (forecast hedges first), or None."""
     vocab = _vocab()
-    for hedge in sorted(vocab["forecast_hedges"], key=len, reverse=True):
-        if re.search(rf"\b{re.escape(hedge)}\b", text, re.IGNORECASE):
-            return str(hedge)
-    for hedge in sorted(vocab["other_hedges"], key=len, reverse=True):
-        if re.search(rf"\b{re.escape(hedge)}\b", text):
-            return str(hedge)
+    forecast = tuple(sorted(vocab["forecast_hedges"], key=len, reverse=True))
+    if any_phrase(forecast, True).search(text):
+        for hedge in forecast:
+            if re.search(rf"\b{re.escape(hedge)}\b", text, re.IGNORECASE):
+                return str(hedge)
+    other = tuple(sorted(vocab["other_hedges"], key=len, reverse=True))
+    if any_phrase(other, False).search(text):
+        for hedge in other:
+            if re.search(rf"\b{re.escape(hedge)}\b", text):
+                return str(hedge)
     return None

@@ -47,6 +47,10 @@ TRADE_SCHEMA = {
     "evidence_text": pl.String,
 }
 
+# Two trade rows of one article with all of these equal are one statement repeated.
+REPEAT_KEY = ["article_id", "flow", "reporter", "partner", "commodity", "period_year",
+              "value_usd", "growth_pct", "is_forecast", "attributed_to", "evidence_text"]
+
 CLAIM_SCHEMA = {
     "claim_id": pl.String,
     "article_id": pl.String,
@@ -159,7 +163,10 @@ def trade_statements(
                     published.get(str(article_id[0])),
                 )
             )
-    return pl.DataFrame(rows, schema=TRADE_SCHEMA)
+    # A sentence an article repeats word for word (inside one paragraph, where the
+    # cleaner's duplicate check does not reach) states its figure once: keep the first.
+    return pl.DataFrame(rows, schema=TRADE_SCHEMA).unique(
+        subset=REPEAT_KEY, keep="first", maintain_order=True)
 
 
 def _statements_of(
@@ -256,7 +263,10 @@ def claims(sentences: pl.DataFrame, figures: pl.DataFrame) -> pl.DataFrame:
     rows: list[dict] = []
     for sentence in sentences.sort("article_id", "sentence_index").iter_rows(named=True):
         rows.extend(_claims_of(sentence, spans.get(sentence["sentence_id"], [])))
-    return pl.DataFrame(rows, schema=CLAIM_SCHEMA)
+    # As for trade statements: a sentence repeated word for word is one claim.
+    repeat_key = [c for c in CLAIM_SCHEMA if c not in ("claim_id", "sentence_id")]
+    return pl.DataFrame(rows, schema=CLAIM_SCHEMA).unique(
+        subset=repeat_key, keep="first", maintain_order=True)
 
 
 def _is_checkable(figure: dict) -> bool:

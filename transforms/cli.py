@@ -3,6 +3,9 @@
     claimledger run [--date YYYY-MM-DD]   run the real DAG with `airflow dags test`
     claimledger summary                   print the last run's summary again
     claimledger query "SQL"               run read-only SQL on the published warehouse
+    claimledger publish [--rollback]      publish the checked build (or serve the previous one)
+    claimledger report                    re-render the last run's HTML report, print its path
+    claimledger status                    last runs, verdicts, row counts, published versions
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from transforms.settings import Settings
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="claimledger: news articles in, a SQL warehouse of claims out.")
 
-TASK_LINE = re.compile(r"\[DAG TEST\] (starting|end) task task_id=(\w+) map_index=(-?\d+)")
+# Airflow 3.3 logs "[DAG TEST] starting task_id=..." and "[DAG TEST] end task task_id=...".
+TASK_LINE = re.compile(r"\[DAG TEST\] (starting|end)(?: task)? task_id=(\w+) map_index=(-?\d+)")
 FAILED_LINE = re.compile(r"Task failed with exception|Marking task as FAILED|state=failed")
 
 
@@ -35,6 +39,7 @@ def run_dag(ingest_date: str, *, log_path: Path, env: dict[str, str] | None = No
     """
     environment = dict(os.environ if env is None else env)
     environment.setdefault("CLAIMLEDGER_TASK_RETRIES", "0")
+    environment["PYTHONUNBUFFERED"] = "1"  # task lines arrive as they happen, not at exit
     airflow = Path(sys.executable).with_name("airflow")
     command = [str(airflow), "dags", "test", "news_daily", ingest_date]
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +101,105 @@ def query(sql: str) -> None:
     settings = Settings.from_env()
     with closing(duckdb.connect(str(settings.published_db), read_only=True)) as con:
         typer.echo(con.sql(sql))
+
+
+class _Steps:
+    """Progress for long steps: one line per step with the seconds it took."""
+
+    def __init__(self) -> None:
+        self.label: str | None = None
+        self.started = 0.0
+        self.live = sys.stdout.isatty()  # a terminal shows the running step, a log does not
+
+    def __call__(self, label: str) -> None:
+        self.done()
+        self.label, self.started = label, time.monotonic()
+        if self.live:
+            typer.echo(f"  … {label}", nl=False)
+
+    def done(self) -> None:
+        if self.label is not None:
+            prefix = "\r" if self.live else ""
+            typer.echo(f"{prefix}  ✓ {self.label:<40} {time.monotonic() - self.started:5.1f} s")
+            self.label = None
+
+
+@app.command()
+def publish(rollback: bool = typer.Option(False, "--rollback",
+                                          help="serve the version published before this one"),
+            force: bool = typer.Option(False, help="publish even if the last run's checks "
+                                                   "failed or never ran"),
+            docs: bool = typer.Option(True, help="regenerate the dbt docs page")) -> None:
+    """Publish the build database to readers (the DAG does this after its checks)."""
+    from transforms import publish as publishing
+    from transforms.report import last_run, open_run_database, verdict_of
+
+    settings = Settings.from_env()
+    steps = _Steps()
+    try:
+        if rollback:
+            typer.echo(f"rolling back {settings.published_db}")
+            result = publishing.rollback(settings, progress=steps)
+        else:
+            _refuse_during_a_run(settings)
+            run = last_run(settings)
+            run_id = run[0] if run else "manual"
+            con, path = open_run_database(settings)
+            with closing(con):
+                quality = con.execute("select check_source, severity, status, count(*) "
+                                      "from audit.quality_results where run_id = ? "
+                                      "group by all", [run_id]).fetchall()
+            verdict = verdict_of(quality)
+            if not force and (path != settings.build_db or not verdict.startswith("passed")):
+                typer.echo(f"not publishing run {run_id}: quality {verdict} "
+                           f"(read from {path}); use --force to publish anyway", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"publishing run {run_id} (quality {verdict})")
+            result = publishing.publish(settings, run_id, progress=steps, docs=docs)
+    except publishing.PublishError as exc:
+        steps.done()
+        typer.echo(f"publish failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    steps.done()
+    for note in result.notes:
+        typer.echo(f"  note: {note}")
+    typer.echo(f"serving {result.version}\n  {result.published_db}\n  "
+               f"{result.parquet_views_db}\n  kept: {', '.join(result.kept_versions)}")
+
+
+def _refuse_during_a_run(settings: Settings) -> None:
+    """Publishing mid-run would copy a half-built database: refuse while a run holds it."""
+    try:
+        from transforms.run_lock import is_stale, lease_holder
+    except ImportError:  # the run lease is optional: without it, rely on the writer lock
+        return
+    holder = lease_holder(settings)
+    if holder and not is_stale(holder):
+        typer.echo(f"run {holder.get('run_id')} is in progress; publish after it ends",
+                   err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def report() -> None:
+    """Re-render the last run's HTML report and print its path."""
+    from transforms.report import last_run, write_run_report
+
+    settings = Settings.from_env()
+    run = last_run(settings)
+    if run is None:
+        typer.echo("no run recorded yet: run `make run` first", err=True)
+        raise typer.Exit(1)
+    _, page = write_run_report(settings, *run)
+    typer.echo(page)
+
+
+@app.command()
+def status(runs: int = typer.Option(5, help="how many recent runs to show")) -> None:
+    """Recent runs with their verdicts and stage counts, mart row counts, served versions."""
+    from transforms.report import collect_status, render_status
+
+    typer.echo(render_status(collect_status(Settings.from_env(), runs)))
 
 
 if __name__ == "__main__":

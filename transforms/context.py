@@ -104,7 +104,12 @@ def period_year(text: str, near: int, published: date | None) -> int | None:
 
 def forecast_hedge(text: str) -> str | None:
     """The forecast hedge phrase in `text` ("is expected"), or None."""
-    for hedge in sorted(rules("attribution")["forecast_hedges"], key=len, reverse=True):
+    from transforms.attribution import any_phrase
+
+    hedges = tuple(sorted(rules("attribution")["forecast_hedges"], key=len, reverse=True))
+    if not any_phrase(hedges, True).search(text):  # the common case: one search, not many
+        return None
+    for hedge in hedges:
         if re.search(rf"\b{re.escape(hedge)}\b", text, re.IGNORECASE):
             return str(hedge)
     return None

@@ -95,16 +95,24 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
     if tree is None:
         raise ExtractionError("parse_error", "trafilatura could not parse the HTML")
 
+    # Read before any path runs: trafilatura prunes the tree it is given, so the first path
+    # can take this parse instead of a second one (one lxml parse less per page).
+    language = _page_language(tree)
     best_text, best_document, best_path = "", None, None
-    for path in settings["paths"]:
+    for index, path in enumerate(settings["paths"]):
         # Each path gets its own copy: trafilatura prunes the tree it is given.
-        text, document = _run_path(trafilatura.load_html(html), url, path, settings["common"])
+        path_tree = tree if index == 0 else trafilatura.load_html(html)
+        text, document = _run_path(path_tree, url, path, settings["common"])
         if len(text) > len(best_text):
             best_text, best_document, best_path = text, document, path["name"]
         if len(best_text) >= settings["fallback_below_chars"]:
             break
     if len(best_text) < settings["min_chars"] or best_path is None:
         raise ExtractionError("no_article", f"no extractor path found article text in {url}")
+    longest = max(len(line.strip()) for line in best_text.split("\n"))
+    if longest < settings["min_longest_line_chars"]:
+        raise ExtractionError("no_article", f"no line of prose in {url} (longest line "
+                                            f"{longest} characters): a link list or a form")
 
     # The baseline path has no Document: read the metadata on its own.
     metadata = best_document or extract_metadata(trafilatura.load_html(html), default_url=url)
@@ -114,7 +122,7 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
         "author": getattr(metadata, "author", None),
         "published_date": _as_date(getattr(metadata, "date", None)),
         "site_name": getattr(metadata, "sitename", None),
-        "language": _page_language(tree),
+        "language": language,
         "canonical_url": canonical_url,
         "raw_text": "\n".join(line.strip() for line in best_text.split("\n")),
         "extraction_path": best_path,

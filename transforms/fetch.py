@@ -34,6 +34,20 @@ MAX_BODY_BYTES = 20 * 1024 * 1024  # larger pages are not news articles; refuse,
 # Magic numbers of formats that are sometimes saved with an .html name.
 BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
+                    (b"\xfe\xff", "utf-16"))
+UTF8_NAMES = {"utf-8", "utf8"}
+# A page declared UTF-8 with a few stray bytes from another encoding (a
+# pasted Latin-1 quote) is UTF-8 with damage: decode it with U+FFFD for the damage,
+# rather than refuse the article or read every other character as cp1252 mojibake.
+MAX_INVALID_UTF8_SHARE = 0.001
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """The body as UTF-8 with U+FFFD for invalid bytes, if they are rare; else None."""
+    text = body.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd") - body.count("\ufffd".encode())
+    return text if damaged <= max(1, len(body) * MAX_INVALID_UTF8_SHARE) else None
 
 
 class FetchRejected(Exception):
@@ -45,7 +59,9 @@ class FetchRejected(Exception):
 
 
 def decode_body(body: bytes) -> str:
-    """Bytes of a page → text. UTF-8 first, then the declared charset, else refuse.
+    """Bytes of a page → text. A BOM's encoding, else UTF-8, then the declared charset
+    (a declared-UTF-8 page with rare invalid bytes keeps U+FFFD for them), else refuse.
+    NUL characters become U+FFFD.
 
     Raises FetchRejected(empty_file | not_html | undecodable | too_large).
     """
@@ -54,17 +70,26 @@ def decode_body(body: bytes) -> str:
     if len(body) > MAX_BODY_BYTES:
         raise FetchRejected("too_large", f"{len(body)} bytes exceeds the {MAX_BODY_BYTES} cap")
     head = body[:1024]
-    if head.startswith(BINARY_SIGNATURES) or b"\x00" in head:
+    # A byte-order mark decides the encoding before anything else (as browsers do); a
+    # UTF-16 page is full of NUL bytes, so this comes before the binary sniff.
+    bom = next((enc for mark, enc in BYTE_ORDER_MARKS if head.startswith(mark)), None)
+    if bom is None and (head.startswith(BINARY_SIGNATURES) or b"\x00" in head):
         raise FetchRejected("not_html", "the body is binary, not HTML")
     try:
-        text = body.decode("utf-8-sig")
+        text = body.decode(bom or "utf-8-sig")
     except UnicodeDecodeError:
         declared = META_CHARSET.search(body[:4096])
         encoding = declared.group(1).decode("ascii") if declared else "cp1252"
-        try:
-            text = body.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as error:
-            raise FetchRejected("undecodable", f"not UTF-8 and not {encoding}: {error}") from None
+        text = _mostly_utf8(body) if encoding.lower().replace("_", "-") in UTF8_NAMES else None
+        if text is None:
+            try:
+                text = body.decode(encoding)
+            except (UnicodeDecodeError, LookupError) as error:
+                raise FetchRejected("undecodable",
+                                    f"not UTF-8 and not {encoding}: {error}") from None
+    # NUL is not a character of any HTML text (browsers replace it); DuckDB and the
+    # extractor's C parser would otherwise cut the text at it.
+    text = text.replace("\x00", "\ufffd")
     if "<" not in text[:4096] and "<" not in text[-4096:]:
         raise FetchRejected("not_html", "no markup found: plain text, not HTML")
     return text

@@ -136,8 +136,13 @@ def _patterns() -> _Patterns:
         r"(?:\s+(?P<vague_scale>" + big + r")\s+of\b|\s+(?P<vague_scale2>" + big + r")\b)?)"
         r"|(?P<fraction>\b(?:" + _alternation(list(fractions)) + r")(?=\s+of\b))"
         r"|(?P<slash>(?<![\w./$€£])\d{1,3}\s?[/⁄]\d{1,3}(?![\d/⁄]))"
-        r"|(?P<digits>(?<![\d.,/:])(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)"
-        r"(?!\d)(?![/⁄]\d))"
+        # Digits: Indian lakh grouping (10,00,000) or thousands groups or none. Not a figure:
+        # a number in scientific notation (1e309: neither its mantissa nor its exponent),
+        # or one followed by a comma and a digit that form no group ("1,000,00").
+        r"|(?P<digits>(?<![\d.,/:])(?<!\d[eE])(?<!\d[eE][+-])"
+        r"(?:(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+        r"|(?<![\w.])\.\d+)"
+        r"(?!\d)(?![/⁄]\d)(?![eE][+-]?\d)(?!,\d))"
         r"|(?P<words>\b(?:(?:" + tens_alt + r")(?:[- ](?:" + units_alt + r"))?"
         r"|a dozen|" + _alternation(single) + r")\b)",
         re.IGNORECASE,

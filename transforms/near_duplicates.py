@@ -13,6 +13,7 @@ Thresholds: transforms/rules/cleaning.yml (near_duplicate, story_cluster).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -24,6 +25,10 @@ from transforms.clean import cleaning_rules, normalise
 from transforms.language import all_stopwords
 
 _MERSENNE = (1 << 61) - 1
+_P = np.uint64(_MERSENNE)
+_32 = np.uint64(32)
+_LOW32 = np.uint64((1 << 32) - 1)
+_LOW29 = np.uint64((1 << 29) - 1)
 _TOKEN = re.compile(r"\w+")
 SIGNATURE_COLUMNS = {
     "article_id": pl.String,
@@ -44,29 +49,58 @@ def _settings() -> dict[str, Any]:
     return {**thresholds["near_duplicate"], "story": thresholds["story_cluster"]}
 
 
+@functools.cache
 def _hash_coefficients(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k (a, b) pairs of h(x) = (a*x + b) mod 2^61-1, derived from a fixed string."""
+    """The k (a, b) pairs of h(x) = (a*x + b) mod 2^61-1, derived from a fixed string.
+
+    Out: two uint64 column vectors of shape (num_perm, 1), a in [1, p-1], b in [0, p-1].
+    """
     a, b = [], []
     for i in range(num_perm):
         digest = hashlib.blake2b(f"claimledger-minhash-{i}".encode(), digest_size=16).digest()
         a.append(int.from_bytes(digest[:8], "big") % (_MERSENNE - 1) + 1)
         b.append(int.from_bytes(digest[8:], "big") % _MERSENNE)
-    return np.array(a, dtype=object), np.array(b, dtype=object)
+    return (np.array(a, dtype=np.uint64).reshape(-1, 1),
+            np.array(b, dtype=np.uint64).reshape(-1, 1))
+
+
+def _reduce(values: np.ndarray) -> np.ndarray:
+    """values (uint64, below 2^64) mod 2^61-1, using 2^61 = 1 (mod 2^61-1)."""
+    values = (values & _P) + (values >> np.uint64(61))
+    return np.where(values >= _P, values - _P, values)
+
+
+def _mulmod(a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """(a * x) mod 2^61-1 exactly, elementwise, for a and x below 2^61 (uint64 arrays).
+
+    The 122-bit product is split into 32-bit halves so no partial product overflows:
+    a*x = hh*2^64 + mid*2^32 + ll, with 2^64 = 8 and 2^61 = 1 (mod 2^61-1).
+    """
+    a_hi, a_lo = a >> _32, a & _LOW32
+    x_hi, x_lo = x >> _32, x & _LOW32
+    hh = a_hi * x_hi                    # < 2^58
+    mid = a_hi * x_lo + a_lo * x_hi     # < 2^62
+    ll = a_lo * x_lo                    # < 2^64
+    total = (hh << np.uint64(3)) + (mid >> np.uint64(29)) \
+        + ((mid & _LOW29) << _32) + (ll & _P) + (ll >> np.uint64(61))  # < 2^63
+    return _reduce(total)
 
 
 def _minhash(items: set[str], num_perm: int) -> list[int]:
-    """k minima of the universal hashes over the items; all 2^61-1 for an empty set."""
+    """k minima of the universal hashes over the items; all 2^61-1 for an empty set.
+
+    Vectorised with numpy in exact modular arithmetic: the same values as
+    min((a*x + b) % (2^61-1)) computed with Python integers.
+    """
     if not items:
         return [_MERSENNE] * num_perm
     a, b = _hash_coefficients(num_perm)
-    values = [
-        int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "big") % _MERSENNE
-        for item in sorted(items)
-    ]
-    minima = []
-    for ai, bi in zip(a.tolist(), b.tolist(), strict=True):
-        minima.append(min((ai * value + bi) % _MERSENNE for value in values))
-    return minima
+    values = np.fromiter(
+        (int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "big")
+         % _MERSENNE for item in items),
+        dtype=np.uint64, count=len(items)).reshape(1, -1)
+    hashed = _reduce(_mulmod(a, values) + b)
+    return hashed.min(axis=1).astype(np.int64).tolist()
 
 
 def _shingles(text: str, size: int) -> set[str]:

@@ -74,15 +74,31 @@ def check_quality(settings: Settings, run_id: str, ingest_date: str) -> dict:
 
 
 def publish_run(settings: Settings, run_id: str) -> str:
-    from transforms.warehouse import publish
+    from transforms.publish import publish
 
-    return str(publish(settings, run_id))
+    return str(publish(settings, run_id, progress=print).published_db)
 
 
 def summarize(settings: Settings, run_id: str, ingest_date: str) -> str:
-    """Write the run's summary (text and HTML) and return the text."""
+    """Write the run's summary (text and HTML) and the quality report; return the text."""
     from transforms.report import write_run_report
 
     text, _ = write_run_report(settings, run_id, ingest_date)
+    text = f"{text}\n  quality report  {_quality_report(settings, run_id, ingest_date)}"
     print(text)
     return text
+
+
+def _quality_report(settings: Settings, run_id: str, ingest_date: str) -> str:
+    """Write warehouse/reports/quality-<date>.html; its path, or why it could not be written.
+
+    The summary runs even after a failed task, when the marts may be missing: the
+    report then says what is missing, and a report that cannot be written at all
+    must not hide the summary.
+    """
+    from transforms.quality_report import write_quality_report
+
+    try:
+        return str(write_quality_report(settings, run_id, ingest_date))
+    except Exception as error:  # the summary must still print
+        return f"not written ({type(error).__name__}: {error})"

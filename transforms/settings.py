@@ -11,6 +11,8 @@ Every knob has a documented default so a fresh clone runs with no configuration.
 - CLAIMLEDGER_BATCH_SIZE: 200; pages per mapped batch.
 - CLAIMLEDGER_STORAGE_COMPAT: v1.4.0; the DuckDB storage version of files we create,
   so DuckDB 1.4-era BI drivers can read them.
+- CLAIMLEDGER_PUBLISH_KEEP: 3; published versions kept in warehouse/published/ for
+  `claimledger publish --rollback` (at least 2: the served one and the one before).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Settings:
     corpus_override: Path | None
     batch_size: int
     storage_compatibility_version: str
+    publish_keep: int = 3
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -46,6 +49,7 @@ class Settings:
             corpus_override=Path(corpus).resolve() if corpus else None,
             batch_size=int(env.get("CLAIMLEDGER_BATCH_SIZE", "200")),
             storage_compatibility_version=env.get("CLAIMLEDGER_STORAGE_COMPAT", "v1.4.0"),
+            publish_keep=max(2, int(env.get("CLAIMLEDGER_PUBLISH_KEEP", "3"))),
         )
 
     @property

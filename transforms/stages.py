@@ -9,14 +9,19 @@ Every function returns something small (a path, a dict of counts).
 from __future__ import annotations
 
 import hashlib
+import logging
 import shutil
+import time
 from pathlib import Path
 
 import polars as pl
 
+from transforms.faults import fault_point
 from transforms.quarantine import QUARANTINE_SCHEMA, quarantine_frame, quarantine_row
 from transforms.settings import Settings
 from transforms.urls import normalise_url
+
+log = logging.getLogger(__name__)
 
 STAGES = ("discover", "fetch", "extract", "clean", "figures")
 
@@ -39,15 +44,22 @@ def _write_counts(batch: Path, stage: str, items_in: int, items_out: int,
     return counts
 
 
-def plan_batches(settings: Settings, ingest_date: str) -> list[str]:
+def plan_batches(settings: Settings, ingest_date: str, run_id: str | None = None) -> list[str]:
     """Discover every page of every source; split them into batch folders.
 
     The day's staging folder is rebuilt from scratch so a rerun never mixes
-    outputs of two attempts.
+    outputs of two attempts. With a run_id, the run first claims the warehouse's
+    run lease (transforms.run_lock): a second live run refuses here, before it
+    deletes the first run's staging folder.
     """
     from transforms.sources import discover
 
+    if run_id is not None:
+        from transforms.run_lock import claim_run
+
+        claim_run(settings, run_id, ingest_date)
     staging = settings.staging_dir(ingest_date)
+    fault_point("discover_pages", "before_write")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -61,6 +73,8 @@ def plan_batches(settings: Settings, ingest_date: str) -> list[str]:
         _write(batch, "discovered", part)
         _write_counts(batch, "discover", part.height, part.height, 0)
         batches.append(str(batch))
+        fault_point("discover_pages", "during_write")
+    fault_point("discover_pages", "after_write")
     return batches
 
 
@@ -83,7 +97,9 @@ def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
     validators = pl.read_parquet(known) if known.exists() else None
     pages, quarantined = fetch_all_pages(discovered, ingest_date, settings,
                                          validators=validators)
+    fault_point("fetch_pages", "before_write")
     _write(batch, "pages", pages)
+    fault_point("fetch_pages", "during_write")
     _write(batch, "quarantine_fetch", quarantined)
     counts = _write_counts(batch, "fetch", discovered.height,
                            pages.filter(pl.col("fetch_outcome") == "fetched").height,
@@ -92,6 +108,7 @@ def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
     if unchanged:
         counts["items_unchanged"] = unchanged
         _write(batch, "counts_fetch", pl.DataFrame([counts]))
+    fault_point("fetch_pages", "after_write")
     return counts
 
 
@@ -109,12 +126,10 @@ def article_id_for(canonical_url: str) -> str:
     return hashlib.sha1(canonical_url.encode()).hexdigest()[:16]
 
 
-def extract_batch(batch_dir: str) -> dict:
-    """Run the extractor over each fetched page; failures become quarantine rows."""
+def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Fetched pages in -> (articles in ARTICLE_COLUMNS, quarantine rows) out, page by page."""
     from transforms.extract import ExtractionError, extract_page
 
-    batch = Path(batch_dir)
-    pages = _read(batch, "pages").filter(pl.col("fetch_outcome") == "fetched")
     articles, quarantined = [], []
     for page in pages.iter_rows(named=True):
         try:
@@ -143,19 +158,35 @@ def extract_batch(batch_dir: str) -> dict:
             "content_hash": page["content_hash"],
             "fetched_at": page["fetched_at"],
         })
-    frame = pl.DataFrame(articles, schema=ARTICLE_COLUMNS)
-    _write(batch, "extracted", frame)
-    _write(batch, "quarantine_extract", quarantine_frame(quarantined))
-    return _write_counts(batch, "extract", pages.height, frame.height, len(quarantined))
+    return pl.DataFrame(articles, schema=ARTICLE_COLUMNS), quarantine_frame(quarantined)
 
 
-def clean_batch(batch_dir: str) -> dict:
-    """Decide every paragraph (kept or removed, with why), add noise metrics, split sentences."""
-    from transforms.clean import article_noise_metrics, with_paragraph_decisions
-    from transforms.sentences import with_sentences
+def extract_batch(batch_dir: str) -> dict:
+    """Run the extractor over each fetched page (in worker processes, transforms.parallel);
+    failures become quarantine rows."""
+    from transforms.parallel import map_frames
 
     batch = Path(batch_dir)
-    extracted = _read(batch, "extracted")
+    pages = _read(batch, "pages").filter(pl.col("fetch_outcome") == "fetched")
+    frame, quarantined = map_frames(extract_pages, pages, key="url")
+    frame = frame.select(list(ARTICLE_COLUMNS))
+    fault_point("extract_articles", "before_write")
+    _write(batch, "extracted", frame)
+    fault_point("extract_articles", "during_write")
+    _write(batch, "quarantine_extract", quarantined)
+    counts = _write_counts(batch, "extract", pages.height, frame.height, quarantined.height)
+    fault_point("extract_articles", "after_write")
+    return counts
+
+
+def clean_articles(extracted: pl.DataFrame
+                   ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Extracted articles in -> (articles with noise metrics, paragraphs, sentences,
+    near-duplicate signatures keyed by article_id and url) out."""
+    from transforms.clean import article_noise_metrics, with_paragraph_decisions
+    from transforms.near_duplicates import article_signatures
+    from transforms.sentences import with_sentences
+
     paragraphs = (
         extracted.select("article_id", pl.col("raw_text").str.split("\n").alias("text"))
         .explode("text")
@@ -170,28 +201,67 @@ def clean_batch(batch_dir: str) -> dict:
     kept = decided.filter(pl.col("is_kept"))
     sentences = with_sentences(kept.select("paragraph_id", "article_id", "position",
                                            "repaired_text"))
+    # MinHash signatures cost ~5 ms an article: computed here, in the workers, not by the
+    # single writer. Keyed by url too, since two URLs may share an article_id until load.
+    signatures = pl.concat([
+        article_signatures(part.select("article_id", "clean_text")).with_columns(
+            url=pl.lit(part["url"][0]))
+        for part in articles.partition_by("url")]) if articles.height else \
+        pl.DataFrame(schema={"article_id": pl.String, "minhash": pl.List(pl.Int64),
+                             "story_minhash": pl.List(pl.Int64), "url": pl.String})
+    return articles, decided, sentences, signatures
+
+
+def clean_batch(batch_dir: str) -> dict:
+    """Decide every paragraph (kept or removed, with why), add noise metrics, split sentences
+    (in worker processes, transforms.parallel)."""
+    from transforms.parallel import map_frames
+
+    batch = Path(batch_dir)
+    extracted = _read(batch, "extracted")
+    articles, decided, sentences, signatures = map_frames(
+        clean_articles, extracted.sort("article_id"), key="article_id")
+    fault_point("clean_paragraphs", "before_write")
     _write(batch, "articles", articles)
     _write(batch, "paragraphs", decided)
+    fault_point("clean_paragraphs", "during_write")
     _write(batch, "sentences", sentences)
-    return _write_counts(batch, "clean", extracted.height, articles.height, 0)
+    _write(batch, "signatures", signatures)
+    counts = _write_counts(batch, "clean", extracted.height, articles.height, 0)
+    fault_point("clean_paragraphs", "after_write")
+    return counts
 
 
-def figures_batch(batch_dir: str) -> dict:
-    """Find every figure, trade statement and claim in the kept sentences."""
+def find_figures_in(sentences: pl.DataFrame, articles: pl.DataFrame
+                    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Kept sentences and their articles in -> (figures, trade statements, claims) out."""
     from transforms.claims import claims, trade_statements
     from transforms.figures import figure_mentions
 
-    batch = Path(batch_dir)
-    sentences = _read(batch, "sentences")
-    articles = _read(batch, "articles")
     figures = figure_mentions(sentences)
     trades = trade_statements(sentences, figures,
                               articles.select("article_id", "published_date", "title"))
-    claim_rows = claims(sentences, figures)
+    return figures, trades, claims(sentences, figures)
+
+
+def figures_batch(batch_dir: str) -> dict:
+    """Find every figure, trade statement and claim in the kept sentences (in worker
+    processes, transforms.parallel)."""
+    from transforms.parallel import map_frames
+
+    batch = Path(batch_dir)
+    sentences = _read(batch, "sentences").sort("article_id", maintain_order=True)
+    articles = _read(batch, "articles").select("article_id", "published_date", "title")
+    figures, trades, claim_rows = map_frames(find_figures_in, sentences, key="article_id",
+                                             extra=[articles])
+    fault_point("find_figures", "before_write")
     _write(batch, "figure_mentions", figures)
     _write(batch, "trade_statements", trades)
+    fault_point("find_figures", "during_write")
     _write(batch, "claims", claim_rows)
-    return _write_counts(batch, "figures", sentences.height, figures.height, 0)
+    counts = _write_counts(batch, "figures", sentences.height, figures.height, 0)
+    fault_point("find_figures", "after_write")
+    return counts
 
 
 def _concat(batches: list[Path], name: str, schema: dict | None = None) -> pl.DataFrame:
@@ -201,19 +271,40 @@ def _concat(batches: list[Path], name: str, schema: dict | None = None) -> pl.Da
     return pl.concat(frames, how="diagonal_relaxed")
 
 
+def _staged_signatures(batches: list[Path], articles: pl.DataFrame,
+                       compute) -> pl.DataFrame:
+    """The kept articles' signatures, as the clean workers staged them (by article_id and
+    url); computed here only for articles staged without one."""
+    staged = _concat(batches, "signatures")
+    if staged.is_empty():
+        return compute(articles.select("article_id", "clean_text"))
+    found = articles.select("article_id", "url").join(staged, on=["article_id", "url"],
+                                                      how="inner").drop("url")
+    missing = articles.filter(~pl.col("article_id").is_in(found["article_id"].implode()))
+    if missing.height:
+        found = pl.concat([found, compute(missing.select("article_id", "clean_text"))])
+    return found.sort("article_id")
+
+
 def load_batches(settings: Settings, ingest_date: str, run_id: str,
                  batch_dirs: list[str]) -> dict:
     """The single writer: one transaction replaces the partition with the batches' rows."""
     from transforms.near_duplicates import article_signatures, with_near_duplicates
+    from transforms.run_lock import claim_run
     from transforms.warehouse import Warehouse
 
+    claim_run(settings, run_id, ingest_date)  # refuses if another live run took over
     batches = sorted(Path(b) for b in batch_dirs)
     articles = _concat(batches, "articles")
     quarantine = _concat(batches, "quarantine_fetch", QUARANTINE_SCHEMA)
     quarantine = pl.concat([quarantine, _concat(batches, "quarantine_extract",
                                                 QUARANTINE_SCHEMA)])
-    # Two URLs whose pages name the same canonical URL are one article: keep the first.
-    articles = articles.sort("url")
+    # Two URLs whose pages name the same canonical URL are one article: keep the page that
+    # lives at that canonical URL, else the first by URL (a copy must not displace it).
+    articles = articles.sort(
+        pl.col("canonical_url") != pl.col("url").map_elements(normalise_url,
+                                                               return_dtype=pl.String),
+        "url")
     repeats = articles.filter(pl.col("article_id").is_duplicated()
                               & (pl.int_range(pl.len()).over("article_id") > 0))
     duplicates = [quarantine_row(
@@ -226,20 +317,29 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     kept_ids = articles["article_id"]
 
     warehouse = Warehouse(settings)
-    signatures = article_signatures(articles.select("article_id", "clean_text"))
+    signatures = _staged_signatures(batches, articles, article_signatures)
     stored = warehouse.stored_signatures().filter(~pl.col("article_id").is_in(kept_ids))
+    started = time.monotonic()
     near = with_near_duplicates(signatures, stored, with_story_similarity=True)
+    # The near-duplicate search compares every new article with every stored one: the
+    # benchmark reads this line to see when it starts to dominate a load.
+    log.info("near-duplicate search: %d new x %d stored articles in %.2f s",
+             signatures.height, stored.height, time.monotonic() - started)
     articles = articles.join(near, on="article_id", how="left")
 
     frames = {
-        "pages": _concat(batches, "pages"),
+        # Read batch by batch inside the load transaction: the pages carry their HTML.
+        "pages": [pl.scan_parquet(b / "pages.parquet") for b in batches
+                  if (b / "pages.parquet").exists()],
         "quarantine": quarantine,
         "articles": articles,
         "article_signatures": signatures,
     }
     for name in ("paragraphs", "sentences", "figure_mentions", "trade_statements", "claims"):
         frames[name] = _concat(batches, name).filter(pl.col("article_id").is_in(kept_ids))
+    fault_point("load_warehouse", "before_write")
     report = warehouse.load_partition(ingest_date, run_id, frames)
+    fault_point("load_warehouse", "after_write")
     warehouse.export_validators(validators_file(settings))
 
     counts = _concat(batches, "counts_discover")

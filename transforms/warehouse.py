@@ -9,8 +9,6 @@ back on the next open).
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from transforms.faults import fault_point
 from transforms.settings import Settings
 
 SCHEMA_SQL = Path(__file__).parent / "sql" / "raw_schema.sql"
@@ -68,10 +67,12 @@ class Warehouse:
             con.close()
 
     def load_partition(self, ingest_date: str, run_id: str,
-                       frames: dict[str, pl.DataFrame]) -> LoadReport:
+                       frames: dict[str, pl.DataFrame | list]) -> LoadReport:
         """Replace one ingest partition with `frames` (table name → rows), atomically.
 
-        `frames` holds the run's pages, quarantine and per-article tables. An article
+        `frames` holds the run's pages, quarantine and per-article tables; pages and
+        quarantine may also be lists of frames or LazyFrames, loaded one by one in the
+        same transaction. An article
         already stored under another partition with the same content hash is left
         where it is (counted unchanged); otherwise its old rows are replaced.
         """
@@ -97,8 +98,20 @@ class Warehouse:
                     frame = fresh.get(table, frames.get(table))
                     if frame is None:
                         continue
-                    counts[table] = self._insert(con, f"raw.{table}", frame, stamp)
+                    # A partition table may come as a list of lazy parts (one per batch):
+                    # each is read, inserted and freed in turn, so memory follows the batch
+                    # size, not the corpus (raw.pages holds every page's HTML).
+                    parts = frame if isinstance(frame, list) else [frame]
+                    counts[table] = sum(
+                        self._insert(con, f"raw.{table}",
+                                     part.collect() if isinstance(part, pl.LazyFrame) else part,
+                                     stamp)
+                        for part in parts)
+                    # Test hook: die with the partition half replaced, inside the transaction.
+                    fault_point("load_warehouse", "during_write")
                 con.execute("commit")
+                # Test hook: die committed but unclosed (the WAL not yet folded in).
+                fault_point("load_warehouse", "after_commit")
             except Exception:
                 con.execute("rollback")
                 raise
@@ -109,6 +122,15 @@ class Warehouse:
             quarantined=counts.get("quarantine", 0),
             rows_by_table=counts,
         )
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file, so a copy of the file alone is complete.
+
+        Opening read-write replays a stale WAL left by a crashed writer (committed
+        transactions) and drops its uncommitted tail; publish calls this before copying.
+        """
+        with self.connect() as con:
+            con.execute("checkpoint")
 
     def stored_signatures(self) -> pl.DataFrame:
         """Every stored article's near-duplicate signature (the persisted index)."""
@@ -186,27 +208,3 @@ class Warehouse:
         con.unregister("incoming_rows")
         return frame.height
 
-
-def publish(settings: Settings, run_id: str, keep: int = 3) -> Path:
-    """Copy the checkpointed build database to the served path, atomically.
-
-    Readers holding the old file keep their consistent snapshot (the old inode);
-    new connections see this run. The last `keep` published copies stay in
-    warehouse/published/ for rollback.
-    """
-    build = settings.build_db
-    with Warehouse(settings).connect() as con:
-        con.execute("checkpoint")  # fold the WAL into the file so the copy is complete
-    versions = settings.warehouse_dir / "published"
-    versions.mkdir(parents=True, exist_ok=True)
-    safe_run = "".join(c if c.isalnum() or c in "-_" else "_" for c in run_id)
-    version = versions / f"claimledger-{now_utc():%Y%m%dT%H%M%S}-{safe_run[:40]}.duckdb"
-    shutil.copyfile(build, version)
-    staging = settings.published_db.with_name(settings.published_db.name + ".tmp")
-    shutil.copyfile(version, staging)
-    with staging.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staging, settings.published_db)
-    for old in sorted(versions.glob("claimledger-*.duckdb"))[:-keep]:
-        old.unlink()
-    return settings.published_db

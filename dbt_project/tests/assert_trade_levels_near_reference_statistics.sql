@@ -1,35 +1,36 @@
--- Trade levels (results, not forecasts) stated within
--- var reference_warn_relative_deviation of the official total for the same
--- flow, pair, commodity and year. Returns the levels further off.
--- Severity warn: an article may misstate a figure or mean another measure;
--- that is worth a look and is reported, but it is what the article says and
--- the warehouse records it faithfully.
+-- Trade levels (results, not forecasts) meet the official total for the same
+-- flow, pair, commodity and year: the level's written interval and the
+-- reference +/- var reference_revision_allowance overlap. Returns the levels
+-- further off, with the reference.
+-- Severity warn: the article says what it says and the warehouse records it
+-- faithfully; the finding is reported (audit.quality_results, the quality
+-- report) for a person to judge, it does not stop publishing.
 {{ config(severity='warn') }}
 
 with
 
-trade_figures as (
+findings as (
 
-    select * from {{ ref('fct_trade_figures') }}
+    select * from {{ ref('rpt_figure_findings') }}
 
 ),
 
 final as (
 
     select
-        trade_figure_id,
-        article_id,
+        check_name,
+        source_name,
         period_year,
-        value_raw_text,
-        value_usd,
-        reference_value_usd,
-        reference_deviation_pct
-    from trade_figures
-    where
-        reference_value_usd is not null
-        and value_usd is not null
-        and abs(value_usd - reference_value_usd)
-        > {{ var('reference_warn_relative_deviation') }} * reference_value_usd
+        stated_text,
+        other_source_name,
+        other_period_year,
+        other_stated_text,
+        reference_source,
+        article_id,
+        other_article_id,
+        explanation
+    from findings
+    where check_name = 'reference_deviation'
 
 )
 

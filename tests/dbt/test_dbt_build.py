@@ -212,6 +212,12 @@ def test_dbt_build_turns_raw_rows_into_marts(tmp_path: Path) -> None:
                                                  date(2025, 1, 15)]
     assert trade["source_name"].to_list() == ["tass", "scmp", "wire"]
 
+    # the copy c states the same figure but counts once, with its original a
+    level = query(db, "select * from marts.fct_figure_consistency where measure = 'level'")
+    assert level.select("statement_count", "article_count", "independent_source_count",
+                        "consistency_status").rows() == [(3, 3, 2, "corroborated")]
+    assert query(db, "select * from marts.rpt_figure_findings").is_empty()
+
     claims = query(db, "select * from marts.fct_claims order by claim_id")
     assert claims["claim_id"].to_list() == ["c-a", "c-quote"]
     assert claims["corroborating_article_count"].to_list() == [1, 0]
@@ -258,5 +264,9 @@ def test_dbt_build_reports_broken_invariants_as_failing_tests(tmp_path: Path) ->
     assert "number differs from its figure" in evidence["failing_sample"]
     reference = failing.pop("assert_trade_levels_near_reference_statistics")
     assert (reference["status"], reference["severity"]) == ("fail", "warn")
+    # 300 billion for 2024 contradicts the copy's 245 billion (b is now RUS-CHN)
+    agree = failing.pop("assert_trade_figures_agree_across_articles")
+    assert (agree["status"], agree["severity"], agree["failing_row_count"]) == (
+        "fail", "warn", 1)
     assert failing == {}  # nothing else broke, and every other check ran
     assert result.results.filter(pl.col("status") == "pass").height > 100

@@ -386,7 +386,21 @@ def test_runner_leaves_untouched_checks_passing_when_others_fail(bad_run):
         "gx.fct_figures.expect_column_pair_values_a_to_be_greater_than_b.span_end+span_start",
         "gx.fct_trade_figures.expect_column_pair_values_a_to_be_greater_than_b."
         "latest_plausible_period_year+period_year",
+        # tf-2 (2060) is also a result after its publication year
+        "gx.fct_trade_figures.expect_column_pair_values_a_to_be_greater_than_b."
+        "latest_result_period_year+period_year",
     }
+
+
+def test_runner_warns_on_a_result_after_its_publication_year_but_not_a_forecast(bad_run):
+    _, outcome = bad_run
+    row = result(
+        outcome,
+        "gx.fct_trade_figures.expect_column_pair_values_a_to_be_greater_than_b."
+        "latest_result_period_year+period_year",
+    )
+    # tf-2 states 2060 as a result; tf-3's 2026 (published 2024) is a forecast
+    assert (row["status"], row["severity"], row["failing_sample"]) == ("fail", "warn", "tf-2")
 
 
 def test_runner_gives_warn_verdict_when_only_mean_noise_is_too_high(tmp_path):

@@ -43,7 +43,10 @@ figure_rounding as (
                 0.5
                 * power(10, -coalesce(decimals, 0))
                 * abs(value_usd / value)
-        end as rounding_usd
+        end as rounding_usd,
+        -- the same half unit in the figure's own unit (percentage points
+        -- for "1.9 percent": 1.85-1.95)
+        0.5 * power(10, -coalesce(decimals, 0)) as rounding_as_written
     from figures
 
 ),
@@ -77,6 +80,7 @@ final as (
         growth_figures.raw_text as growth_raw_text,
         growth_figures.span_start as growth_span_start,
         growth_figures.span_end as growth_span_end,
+        coalesce(growth_rounding.rounding_as_written, 0) as growth_rounding_pct,
 
         trade_statements.is_forecast,
         trade_statements.attributed_to,
@@ -100,6 +104,8 @@ final as (
         on trade_statements.value_figure_id = value_rounding.figure_id
     left join figures as growth_figures
         on trade_statements.growth_figure_id = growth_figures.figure_id
+    left join figure_rounding as growth_rounding
+        on trade_statements.growth_figure_id = growth_rounding.figure_id
     left join countries as reporters
         on trade_statements.reporter = reporters.country_code
     left join countries as partners

@@ -1,0 +1,88 @@
+"""The benchmark runs end to end at a tiny N: bare trafilatura, the real DAG, a 1%-new day.
+
+Not a performance test (the numbers on a shared 2-core machine are noise at this size): it
+proves `make bench` works, that the per-stage table is complete and that the DAG's batch
+tasks really used the worker processes inside `airflow dags test`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import eval_dir
+from bench.run import (
+    QUALITY_GATE_TASKS,
+    STAGES,
+    failed_tasks,
+    run_benchmark,
+    table,
+    task_seconds,
+)
+
+PAGES = 20
+
+LOG = """\
+2026-06-01T10:00:00.000000Z [info ] [DAG TEST] starting task_id=fetch_pages map_index=0 [x]
+2026-06-01T10:00:01.500000Z [info ] [DAG TEST] end task task_id=fetch_pages map_index=0 [x]
+2026-06-01T10:00:02.000000Z [info ] [DAG TEST] starting task_id=fetch_pages map_index=1 [x]
+2026-06-01T10:00:02.500000Z [info ] Task instance state updated new_state=failed
+2026-06-01T10:00:03.000000Z [info ] [DAG TEST] end task task_id=fetch_pages map_index=1 [x]
+"""
+
+
+def test_task_seconds_sum_mapped_instances_and_gaps():
+    seconds, instances, first, last, gaps = task_seconds(LOG)
+    assert seconds == {"fetch_pages": pytest.approx(2.5)}
+    assert instances == {"fetch_pages": 2}
+    assert last - first == pytest.approx(3.0)
+    assert gaps == pytest.approx(0.5)
+    assert failed_tasks(LOG) == ["fetch_pages[1]"]
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> dict:
+    if not (eval_dir() / "article-extraction-benchmark" / "html").is_dir():
+        pytest.skip(f"evaluation pages not found under {eval_dir()} (CLAIMLEDGER_EVAL_DIR)")
+    work = tmp_path_factory.mktemp("bench")
+    return run_benchmark(PAGES, workers=2, keep=work)
+
+
+@pytest.mark.e2e
+def test_both_sides_process_every_page(result):
+    assert result["bare"]["pages"] == PAGES and result["bare"]["extracted"] > PAGES // 2
+    full = result["full"]
+    assert full["exit_code"] == 0
+    data_stages = [t for t in full["failed_tasks"]
+                   if t.split("[")[0] not in QUALITY_GATE_TASKS]
+    assert data_stages == [], Path(full["log"]).read_text()[-3000:]
+    assert full["articles"] > PAGES // 2
+
+
+@pytest.mark.e2e
+def test_every_data_stage_is_timed_and_the_table_shows_the_ratio(result):
+    full = result["full"]
+    for stage in ("fetch-from-disk", "extract", "clean", "figures", "load", "dbt"):
+        assert full["stage_seconds"][stage] > 0, stage
+    assert set(full["stage_seconds"]) <= set(STAGES.values())
+    assert 0 < result["throughput_ratio"] < 10
+    assert full["peak_pss_bytes"] > 50 * 2**20
+    text = table(result)
+    assert "throughput ratio claimledger / bare trafilatura" in text
+    assert "1%-new run" in text
+
+
+@pytest.mark.e2e
+def test_the_increment_adds_new_articles_to_the_same_warehouse(result):
+    inc = result["increment"]
+    assert inc["exit_code"] == 0 and inc["pages"] == 1
+    assert inc["articles"] == result["full"]["articles"] + 1
+    assert 0 < result["increment_fraction"] < 2
+
+
+@pytest.mark.e2e
+def test_batch_tasks_ran_in_worker_processes_inside_dags_test(result):
+    log = Path(result["full"]["log"]).read_text()
+    assert "extract_pages: 20 rows in" in log and "on 2 worker processes" in log
+    assert "BrokenProcessPool" not in log

@@ -1,0 +1,42 @@
+"""The DAG's writing tasks as one function, for fault tests that skip Airflow.
+
+`run_pipeline` calls the same stage functions, in the same order, that news_daily's tasks
+call (discover_pages → fetch_pages → extract_articles → clean_paragraphs → find_figures →
+load_warehouse), then releases the run lease as summarize_run does (even after a
+failure). Run as `python -m tests.faults.pipeline <date> <run_id>` it does so in a
+fresh process, which CLAIMLEDGER_FAULT can SIGKILL at any named point.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from transforms.run_lock import release_run
+from transforms.settings import Settings
+from transforms.stages import (
+    clean_batch,
+    extract_batch,
+    fetch_batch,
+    figures_batch,
+    load_batches,
+    plan_batches,
+)
+
+
+def run_pipeline(settings: Settings, ingest_date: str, run_id: str) -> dict:
+    """Every writing stage of one run, in DAG order; returns load_batches' report."""
+    try:
+        batches = plan_batches(settings, ingest_date, run_id)
+        for batch in batches:
+            fetch_batch(settings, batch, ingest_date)
+        for stage in (extract_batch, clean_batch, figures_batch):
+            for batch in batches:
+                stage(batch)
+        return load_batches(settings, ingest_date, run_id, batches)
+    finally:  # summarize_run runs whatever failed (trigger_rule all_done) and releases
+        release_run(settings, run_id)
+
+
+if __name__ == "__main__":
+    report = run_pipeline(Settings.from_env(), sys.argv[1], sys.argv[2])
+    print(report["articles_loaded"])
