@@ -118,6 +118,8 @@ class TreeMemory:
         self.interval = interval
         self.peak_pss = 0
         self.peak_rss = 0
+        self.peak_breakdown: list[tuple[str, int]] = []  # (process, PSS bytes) at the peak
+        self.peak_at = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -125,14 +127,20 @@ class TreeMemory:
         import psutil
 
         pss = rss = 0
+        parts = []
         for child in psutil.Process().children(recursive=True):
             try:
                 info = child.memory_full_info()
+                name = " ".join(child.cmdline()[1:3])[-60:]
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
             pss += getattr(info, "pss", info.rss)
             rss += info.rss
-        self.peak_pss = max(self.peak_pss, pss)
+            parts.append((name, getattr(info, "pss", info.rss)))
+        if pss > self.peak_pss:
+            self.peak_pss = pss
+            self.peak_at = time.time()
+            self.peak_breakdown = sorted(parts, key=lambda p: -p[1])[:6]
         self.peak_rss = max(self.peak_rss, rss)
 
     def _loop(self) -> None:
@@ -167,6 +175,8 @@ class DagRun:
     dbt_work_seconds: float | None = None
     peak_pss_bytes: int = 0
     peak_rss_bytes: int = 0
+    peak_breakdown: list = field(default_factory=list)
+    peak_task: str | None = None
     articles: int | None = None
     failed_tasks: list[str] = field(default_factory=list)
     near_duplicate_seconds: float | None = None
@@ -218,6 +228,19 @@ def task_seconds(log_text: str) -> tuple[dict[str, float], dict[str, int], float
     return seconds, instances, first or 0.0, last or 0.0, gaps
 
 
+def _task_at(log_text: str, moment: float) -> str | None:
+    """The task running at `moment` (epoch seconds) in a dags-test log, else None."""
+    current = None
+    for line in log_text.splitlines():
+        match = _TASK_LINE.search(line)
+        if not match:
+            continue
+        if _stamp(match[1]) > moment:
+            return current if match[2] == "end task" else None
+        current = match[3] if match[2] == "starting" else None
+    return current
+
+
 def airflow_env(home: Path, corpus: Path, warehouse: Path, workers: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
     env.update({
@@ -266,6 +289,8 @@ def run_claimledger(env: dict[str, str], date: str, pages: int, log_path: Path) 
     finished = _DBT_FINISHED.findall(text)
     run.dbt_work_seconds = float(finished[-1]) if finished else None
     run.peak_pss_bytes, run.peak_rss_bytes = memory.peak_pss, memory.peak_rss
+    run.peak_breakdown = memory.peak_breakdown
+    run.peak_task = _task_at(text, memory.peak_at)
     run.failed_tasks = failed_tasks(text)
     near = _NEAR_DUPLICATES.findall(text)
     run.near_duplicate_seconds = float(near[-1][2]) if near else None
@@ -342,7 +367,10 @@ def table(result: dict) -> str:
         f"{result['increment_fraction'] * 100:.1f}% of the full run",
         f"peak memory (sum of PSS over the process tree): full "
         f"{full['peak_pss_bytes'] / 2**30:.2f} GiB, 1%-new {inc['peak_pss_bytes'] / 2**30:.2f}"
-        f" GiB (RSS sum {full['peak_rss_bytes'] / 2**30:.2f} GiB)",
+        f" GiB (RSS sum {full['peak_rss_bytes'] / 2**30:.2f} GiB), full-run peak during "
+        f"{full['peak_task'] or 'start-up/shutdown'}: " + ", ".join(
+            f"{name.split('/')[-1]} {size / 2**20:.0f} MiB"
+            for name, size in full["peak_breakdown"][:4]),
     ]
     for name, run in (("full", full), ("1%-new", inc)):
         if run["exit_code"] or run["failed_tasks"]:

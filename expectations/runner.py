@@ -27,6 +27,7 @@ from expectations.suites import (
     run_parameters,
     with_derived_columns,
 )
+from transforms.audit import QUALITY_RESULT_SCHEMA
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,16 +41,7 @@ DOCS_SITE_NAME = "claimledger"
 # Failing keys kept per check in failing_sample (GX's partial_unexpected_count).
 SAMPLE_SIZE = 5
 
-# audit.quality_results without run_id, ingest_date and recorded_at.
-RESULT_SCHEMA: dict[str, Any] = {
-    "check_name": pl.String,
-    "check_source": pl.String,
-    "severity": pl.String,
-    "status": pl.String,
-    "failing_row_count": pl.Int64,
-    "failing_sample": pl.String,
-    "message": pl.String,
-}
+RESULT_SCHEMA = QUALITY_RESULT_SCHEMA
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
 import time
 from contextlib import closing
 from datetime import UTC, datetime
@@ -43,25 +46,41 @@ def run_dag(ingest_date: str, *, log_path: Path, env: dict[str, str] | None = No
     airflow = Path(sys.executable).with_name("airflow")
     command = [str(airflow), "dags", "test", "news_daily", ingest_date]
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    started = {}
+    started: dict[str, float] = {}
+
+    def pump(stream, log) -> None:
+        for line in stream:
+            log.write(line)
+            if echo:
+                _echo_progress(line, started)
+
+    # Its own session, so the whole process tree (task workers included) can be ended
+    # once airflow exits; a worker orphaned by a killed run would otherwise hold the
+    # pipe open and this read would never finish.
     with log_path.open("w", encoding="utf-8") as log, subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=environment) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            log.write(line)
-            match = TASK_LINE.search(line)
-            if match and echo:
-                verb, task_id, map_index = match.groups()
-                label = task_id + (f"[{map_index}]" if map_index != "-1" else "")
-                if verb == "starting":
-                    started[label] = time.monotonic()
-                else:
-                    seconds = time.monotonic() - started.get(label, time.monotonic())
-                    typer.echo(f"  ✓ {label:<28} {seconds:5.1f} s")
-            elif echo and FAILED_LINE.search(line):
-                typer.echo(f"  ✗ {line.strip()[:160]}")
-        return process.wait()
+            env=environment, start_new_session=True) as process:
+        reader = threading.Thread(target=pump, args=(process.stdout, log), daemon=True)
+        reader.start()
+        code = process.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGTERM)
+        reader.join(timeout=10)
+        return code
+
+
+def _echo_progress(line: str, started: dict[str, float]) -> None:
+    match = TASK_LINE.search(line)
+    if match:
+        verb, task_id, map_index = match.groups()
+        label = task_id + (f"[{map_index}]" if map_index != "-1" else "")
+        if verb == "starting":
+            started[label] = time.monotonic()
+        else:
+            seconds = time.monotonic() - started.get(label, time.monotonic())
+            typer.echo(f"  ✓ {label:<28} {seconds:5.1f} s")
+    elif FAILED_LINE.search(line):
+        typer.echo(f"  ✗ {line.strip()[:160]}")
 
 
 @app.command()

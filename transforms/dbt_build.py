@@ -22,6 +22,8 @@ from typing import Any
 
 import polars as pl
 
+from transforms.audit import QUALITY_RESULT_SCHEMA
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 REASONS_YML = Path(__file__).resolve().parent / "rules" / "reasons.yml"
 DUCKDB_PATH_VAR = "CLAIMLEDGER_DUCKDB_PATH"
@@ -30,15 +32,7 @@ DUCKDB_PATH_VAR = "CLAIMLEDGER_DUCKDB_PATH"
 SAMPLE_ROWS = 5
 SAMPLE_VALUE_CHARS = 120
 
-RESULT_SCHEMA = {
-    "check_name": pl.String,
-    "check_source": pl.String,
-    "severity": pl.String,
-    "status": pl.String,
-    "failing_row_count": pl.Int64,
-    "failing_sample": pl.String,
-    "message": pl.String,
-}
+RESULT_SCHEMA = QUALITY_RESULT_SCHEMA
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import multiprocessing
 import os
 import re
 import sys
 import time
 from collections import Counter
-from multiprocessing import Pool
 from pathlib import Path
 
 import polars as pl
@@ -38,6 +38,15 @@ SYSTEMS = ("trafilatura_bare", "trafilatura_ours", "claimledger")
 _TOKEN = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 
+
+
+def _pool(workers: int):
+    """A worker pool that never forks a process holding polars' or DuckDB's threads.
+
+    fork() after those libraries started their thread pools can deadlock the child,
+    as it did inside pytest; forkserver starts workers from a clean process.
+    """
+    return multiprocessing.get_context("forkserver").Pool(workers)
 
 def eval_dir() -> Path:
     """The shared evaluation folder (CLAIMLEDGER_EVAL_DIR, else ../shared/eval)."""
@@ -131,7 +140,7 @@ def evaluate_article_benchmark(workers: int = 2, limit: int | None = None) -> di
         (page_id, str(folder / "html" / f"{page_id}.html.gz"), item["url"], item["articleBody"])
         for page_id, item in sorted(truth.items())
     ][:limit]
-    with Pool(workers) as pool:
+    with _pool(workers) as pool:
         pages = pool.map(_aeb_page, tasks, chunksize=4)
     results = {}
     for system in SYSTEMS:
@@ -156,7 +165,7 @@ def evaluate_trafilatura_eval(workers: int = 2, limit: int | None = None) -> dic
         if path.exists():
             tasks.append((str(path), url, item.get("with", []), item.get("without", [])))
     tasks = tasks[:limit]
-    with Pool(workers) as pool:
+    with _pool(workers) as pool:
         pages = pool.map(_tev_page, tasks, chunksize=8)
     results = {}
     for system in SYSTEMS:

@@ -286,6 +286,22 @@ def _staged_signatures(batches: list[Path], articles: pl.DataFrame,
     return found.sort("article_id")
 
 
+def _kept_parts(batches: list[Path], name: str, kept_pairs: pl.DataFrame) -> list[pl.LazyFrame]:
+    """Each batch's `name` rows, lazily, for the articles whose kept copy (article_id and
+    url) that batch holds. The writer reads and inserts one batch at a time, so these tables
+    never sit in memory whole; and an article seen under two URLs in two batches loads once
+    (two URLs of one article inside one batch are still merged by the clean stage)."""
+    parts = []
+    for batch in batches:
+        if not (batch / f"{name}.parquet").exists():
+            continue
+        own = pl.read_parquet(batch / "articles.parquet", columns=["article_id", "url"])
+        ids = own.join(kept_pairs, on=["article_id", "url"], how="semi")["article_id"]
+        parts.append(pl.scan_parquet(batch / f"{name}.parquet")
+                     .filter(pl.col("article_id").is_in(ids.to_list())))
+    return parts
+
+
 def load_batches(settings: Settings, ingest_date: str, run_id: str,
                  batch_dirs: list[str]) -> dict:
     """The single writer: one transaction replaces the partition with the batches' rows."""
@@ -335,8 +351,9 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
         "articles": articles,
         "article_signatures": signatures,
     }
+    kept_pairs = articles.select("article_id", "url")
     for name in ("paragraphs", "sentences", "figure_mentions", "trade_statements", "claims"):
-        frames[name] = _concat(batches, name).filter(pl.col("article_id").is_in(kept_ids))
+        frames[name] = _kept_parts(batches, name, kept_pairs)
     fault_point("load_warehouse", "before_write")
     report = warehouse.load_partition(ingest_date, run_id, frames)
     fault_point("load_warehouse", "after_write")

@@ -70,9 +70,9 @@ class Warehouse:
                        frames: dict[str, pl.DataFrame | list]) -> LoadReport:
         """Replace one ingest partition with `frames` (table name → rows), atomically.
 
-        `frames` holds the run's pages, quarantine and per-article tables; pages and
-        quarantine may also be lists of frames or LazyFrames, loaded one by one in the
-        same transaction. An article
+        `frames` holds the run's pages, quarantine and per-article tables; any table but
+        articles may also be a list of frames or LazyFrames (one per batch), read and
+        loaded one by one in the same transaction. An article
         already stored under another partition with the same content hash is left
         where it is (counted unchanged); otherwise its old rows are replaced.
         """
@@ -82,7 +82,9 @@ class Warehouse:
             try:
                 articles = frames["articles"]
                 unchanged = self._unchanged_article_ids(con, articles, ingest_date)
-                fresh = {name: frame.filter(~pl.col("article_id").is_in(unchanged))
+                keep = ~pl.col("article_id").is_in(unchanged)
+                fresh = {name: [part.filter(keep) for part in frame]
+                         if isinstance(frame, list) else frame.filter(keep)
                          for name, frame in frames.items() if name in ARTICLE_TABLES}
                 fresh_ids = fresh["articles"]["article_id"]
                 con.register("fresh_ids", pl.DataFrame({"article_id": fresh_ids}))
@@ -98,7 +100,7 @@ class Warehouse:
                     frame = fresh.get(table, frames.get(table))
                     if frame is None:
                         continue
-                    # A partition table may come as a list of lazy parts (one per batch):
+                    # A table may come as a list of lazy parts (one per batch):
                     # each is read, inserted and freed in turn, so memory follows the batch
                     # size, not the corpus (raw.pages holds every page's HTML).
                     parts = frame if isinstance(frame, list) else [frame]
