@@ -415,7 +415,9 @@ def _figure_at(
                 # "2018-2019", "2014-15": a span of years, not an amount.
                 if high is not None and (high >= 1000 or (num.isdigit() and len(num) == 2)):
                     return None, range_match.end()
-            elif high is not None:
+            elif high is not None and high > value:
+                # A "range" whose end is not above its start ("won 3-1", "634 – 1.704")
+                # is a score or a list, not a range: the first number stands alone.
                 is_range, range_low, range_high = True, value, high
                 end = range_match.end()
                 after = text[end:]
@@ -545,6 +547,8 @@ def _joins_as_range(text: str, low: Figure, high: Figure) -> bool:
         return False
     if low.quantity_kind != high.quantity_kind or low.direction:
         return False
+    if low.value_full is None or high.value_full is None or high.value_full <= low.value_full:
+        return False  # "634 – 1.704": a score or a list, not a range
     if low.unit != high.unit and not (low.quantity_kind == "count" and low.unit is None):
         # "four thousand to five thousand people": the noun is written once, at the end.
         return False

@@ -115,6 +115,12 @@ def collect_run_facts(settings: Settings, run_id: str, ingest_date: str) -> dict
                        coalesce(q.quarantined, 0)
                 from articles as a full join quarantined as q using (source_name)
                 order by a.removed_char_ratio desc nulls last, 1"""),
+            "articles": _query(con, """
+                select title, source_name, published_date, language,
+                       kept_paragraph_count || ' / ' || paragraph_count, sentence_count,
+                       figure_count, trade_figure_count, claim_count, url
+                from marts.dim_articles
+                order by ingest_date desc, source_name, title"""),
             "conflicts": _consistency(con),
             "stage_counts": _query(con, "select stage, items_in, items_out, items_quarantined, "
                                         "items_unchanged from audit.stage_counts "
@@ -190,7 +196,7 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
         lines.append(f"    {source:<22} " + "  ".join(p for p in parts if p))
     lines.append(f"  quarantined     {len(facts['quarantine'])}")
     for stage, reason, url, _ in facts["quarantine"][:10]:
-        lines.append(f"    {stage}/{reason}: {url}")
+        lines.append(f"    {stage}/{reason}: {_printable(url)}")
     lines.append(f"  quality         {facts['verdict']}")
     for name, severity, rows, _ in facts["quality_failures"][:10]:
         lines.append(f"    {severity}: {name} ({rows} rows)")
@@ -205,6 +211,11 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
         f"  dbt docs        {settings.reports_dir / 'dbt_docs.html'}",
     ]
     return "\n".join(lines)
+
+
+def _printable(value: object) -> str:
+    """Scraped text for a terminal: control characters (escape sequences) as '?'."""
+    return "".join(c if c.isprintable() else "?" for c in str(value))
 
 
 def _e(value: object) -> str:
@@ -353,6 +364,9 @@ year: growth-only statements and undated forecasts).</p>
     ("claims", facts["claims"])])}
 <h2>Stage accounting</h2>
 {_table(["stage", "in", "out", "quarantined", "unchanged"], facts["stage_counts"])}
+<h2>Articles</h2>
+{_table(["title", "source", "published", "language", "paragraphs kept", "sentences",
+         "figures", "trade figures", "claims", "url"], facts["articles"], "articles")}
 <h2>Trade figures</h2>
 {_table(["source", "flow", "reporter", "partner", "commodity", "year", "value", "growth %",
          "forecast", "attributed to", "evidence"], trade_rows, "trade-figures")}

@@ -161,6 +161,28 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return pl.DataFrame(articles, schema=ARTICLE_COLUMNS), quarantine_frame(quarantined)
 
 
+def one_page_per_article(articles: pl.DataFrame, stage: str
+                         ) -> tuple[pl.DataFrame, list[dict]]:
+    """Pages that name the same canonical URL are one article: keep one, quarantine the rest.
+
+    The page that lives at its canonical URL wins, else the first by URL, so a copy never
+    displaces the original. Returns (kept articles, duplicate_url quarantine rows).
+    """
+    if articles.is_empty():
+        return articles, []
+    ordered = articles.sort(
+        pl.col("canonical_url") != pl.col("url").map_elements(normalise_url,
+                                                               return_dtype=pl.String),
+        "url")
+    first = pl.int_range(pl.len()).over("article_id") == 0
+    repeats = ordered.filter(~first)
+    duplicates = [quarantine_row(
+        stage=stage, reason_code="duplicate_url",
+        message=f"canonical URL {r['canonical_url']} is already article {r['article_id']}",
+        url=r["url"], source_name=r["source_name"]) for r in repeats.iter_rows(named=True)]
+    return ordered.filter(first), duplicates
+
+
 def extract_batch(batch_dir: str) -> dict:
     """Run the extractor over each fetched page (in worker processes, transforms.parallel);
     failures become quarantine rows."""
@@ -169,7 +191,9 @@ def extract_batch(batch_dir: str) -> dict:
     batch = Path(batch_dir)
     pages = _read(batch, "pages").filter(pl.col("fetch_outcome") == "fetched")
     frame, quarantined = map_frames(extract_pages, pages, key="url")
-    frame = frame.select(list(ARTICLE_COLUMNS))
+    # Within the batch already, so cleaning never merges two pages into one article.
+    frame, duplicates = one_page_per_article(frame.select(list(ARTICLE_COLUMNS)), "extract")
+    quarantined = pl.concat([quarantined, quarantine_frame(duplicates)])
     fault_point("extract_articles", "before_write")
     _write(batch, "extracted", frame)
     fault_point("extract_articles", "during_write")
@@ -315,21 +339,9 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     quarantine = _concat(batches, "quarantine_fetch", QUARANTINE_SCHEMA)
     quarantine = pl.concat([quarantine, _concat(batches, "quarantine_extract",
                                                 QUARANTINE_SCHEMA)])
-    # Two URLs whose pages name the same canonical URL are one article: keep the page that
-    # lives at that canonical URL, else the first by URL (a copy must not displace it).
-    articles = articles.sort(
-        pl.col("canonical_url") != pl.col("url").map_elements(normalise_url,
-                                                               return_dtype=pl.String),
-        "url")
-    repeats = articles.filter(pl.col("article_id").is_duplicated()
-                              & (pl.int_range(pl.len()).over("article_id") > 0))
-    duplicates = [quarantine_row(
-        stage="extract", reason_code="duplicate_url",
-        message=f"canonical URL {r['canonical_url']} is already article {r['article_id']}",
-        url=r["url"], source_name=r["source_name"]) for r in repeats.iter_rows(named=True)]
+    # Pages of different batches may still share a canonical URL.
+    articles, duplicates = one_page_per_article(articles, "load")
     quarantine = pl.concat([quarantine, quarantine_frame(duplicates)])
-    keep_urls = set(articles.unique("article_id", keep="first")["url"])
-    articles = articles.filter(pl.col("url").is_in(keep_urls))
     kept_ids = articles["article_id"]
 
     warehouse = Warehouse(settings)

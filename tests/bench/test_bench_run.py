@@ -53,7 +53,8 @@ def result(tmp_path_factory) -> dict:
 def test_both_sides_process_every_page(result):
     assert result["bare"]["pages"] == PAGES and result["bare"]["extracted"] > PAGES // 2
     full = result["full"]
-    assert full["exit_code"] == 0
+    # Real pages may trip the quality gate (the run then exits 1): every stage still ran.
+    assert full["exit_code"] == 0 or full["failed_tasks"]
     data_stages = [t for t in full["failed_tasks"]
                    if t.split("[")[0] not in QUALITY_GATE_TASKS]
     assert data_stages == [], Path(full["log"]).read_text()[-3000:]
@@ -76,7 +77,8 @@ def test_every_data_stage_is_timed_and_the_table_shows_the_ratio(result):
 @pytest.mark.e2e
 def test_the_increment_adds_new_articles_to_the_same_warehouse(result):
     inc = result["increment"]
-    assert inc["exit_code"] == 0 and inc["pages"] == 1
+    assert inc["pages"] == 1
+    assert not [t for t in inc["failed_tasks"] if t.split("[")[0] not in QUALITY_GATE_TASKS]
     assert inc["articles"] == result["full"]["articles"] + 1
     assert 0 < result["increment_fraction"] < 2
 

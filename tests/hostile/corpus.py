@@ -150,8 +150,8 @@ def cases_and_bodies(big_bytes: int) -> list[tuple[Case, bytes]]:
         (Case("scripts_only.html", "quarantined", "extract", "no_article"), utf8(scripts)),
         (Case("homepage.html", "quarantined", "extract", "no_article"), utf8(homepage)),
         (Case("login_wall.html", "quarantined", "extract", "no_article"), utf8(login)),
-        # The canonical URL comes from extraction, so its quarantine row says 'extract';
-        # load_batches decides it and counts it in the load stage's items_quarantined.
+        # Both pages are in one batch: extract_batch keeps the page that lives at the
+        # canonical URL and quarantines the copy (pages of different batches: stage load).
         (Case("copy_via_canonical.html", "quarantined", "extract", "duplicate_url"),
          utf8(article("Trade hits record, copy", [TRADE, *FILLER], head=canonical))),
         (Case("original.html", "loaded"),

@@ -36,7 +36,6 @@ pytestmark = [pytest.mark.services, pytest.mark.e2e]
 INGEST_DATE = "2026-03-02"
 LOGICAL_DATE = f"{INGEST_DATE}T00:00:00+00:00"
 RUN_TIMEOUT_SECONDS = 6 * 60
-COMPAT_DIR = Path(__file__).parent / "celery_compat"
 MAPPED_TASKS = ("fetch_pages", "extract_articles", "clean_paragraphs", "find_figures")
 # Columns that differ between two runs of the same data by design.
 VOLATILE_COLUMNS = {"run_id", "recorded_at", "fetched_at", "loaded_at", "published_at",
@@ -93,7 +92,7 @@ def _base_env(home: Path, warehouse: Path) -> dict[str, str]:
 
 
 def celery_provider_imports() -> bool:
-    """Whether the CeleryExecutor imports with the installed celery, without the shim."""
+    """Whether the CeleryExecutor imports with the installed celery."""
     probe = "import airflow.providers.celery.executors.celery_executor_utils"
     return subprocess.run([sys.executable, "-c", probe], capture_output=True,
                           cwd=REPO).returncode == 0
@@ -122,15 +121,6 @@ def _celery_env(tmp: Path, database: str, port: int) -> dict[str, str]:
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
         "AIRFLOW__CORE__HOSTNAME_CALLABLE": "tests.scaleout.worker_hostname.hostname",
     })
-    # See celery_compat/sitecustomize.py: the locked celery and Celery provider disagree.
-    env["PYTHONPATH"] = os.pathsep.join([str(COMPAT_DIR), env["PYTHONPATH"]])
-    if importlib.util.find_spec("asyncpg") is None:
-        # Airflow 3 also opens an async engine on the metadata DB, through asyncpg, which
-        # uv.lock lacks. Only multi-team lookups, the public "wait for dag run" endpoint and
-        # the task state store use it; this DAG uses none, so a stand-in SQLite file serves.
-        # docker-compose.yml needs asyncpg in the image (apache-airflow[postgres]).
-        env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = \
-            f"sqlite+aiosqlite:///{tmp / 'async-standin.db'}"
     return env
 
 
@@ -293,17 +283,12 @@ def test_the_warehouse_equals_the_one_dags_test_builds(celery_run):
     assert celery == reference
 
 
-@pytest.mark.xfail(strict=True, reason="uv.lock: celery 5.7.0 removed celery.backends.database."
-                   "retry, which apache-airflow-providers-celery 3.26.0 imports; the deployment "
-                   "runs only with tests/scaleout/celery_compat. Pin celery<5.7, then delete "
-                   "the shim and this mark.")
-def test_the_locked_celery_provider_imports_without_a_shim():
+def test_the_locked_celery_provider_imports():
+    # celery 5.7 removed celery.backends.database.retry, which provider 3.26 imports:
+    # pyproject pins celery<5.7 in the celery extra.
     assert celery_provider_imports()
 
 
-@pytest.mark.xfail(strict=True, reason="uv.lock has no async PostgreSQL driver (asyncpg), which "
-                   "Airflow 3 opens beside psycopg2 on a PostgreSQL metadata DB: the docker-"
-                   "compose stack needs apache-airflow[postgres] or asyncpg in the lock. This "
-                   "test stands in with SQL_ALCHEMY_CONN_ASYNC on SQLite.")
 def test_the_locked_environment_has_an_async_postgres_driver():
+    # Airflow 3 opens an async engine beside psycopg2 on a PostgreSQL metadata database.
     assert importlib.util.find_spec("asyncpg") is not None

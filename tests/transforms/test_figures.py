@@ -152,3 +152,11 @@ def test_figure_mentions_of_no_sentences_is_an_empty_frame_with_the_schema():
     empty = pl.DataFrame(schema={"sentence_id": pl.String, "article_id": pl.String,
                                  "text": pl.String})
     assert figure_mentions(empty).schema == pl.Schema(FIGURE_SCHEMA)
+
+
+@pytest.mark.parametrize("text", ["Arsenal won 3-1 on Sunday.", "The index fell 634 – 1.704 points."])
+def test_parse_figures_never_reads_a_descending_pair_as_a_range(text):
+    figures = parse_figures(text)
+    assert figures
+    assert not any(f.is_range for f in figures)
+    assert all(f.range_low is None or f.range_low <= f.range_high for f in figures)

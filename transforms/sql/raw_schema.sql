@@ -165,7 +165,7 @@ create table if not exists raw.quarantine (
     run_id varchar not null,
     source_name varchar,
     url varchar,
-    stage varchar not null,              -- discover | fetch | extract | clean | figures
+    stage varchar not null,              -- discover | fetch | extract | clean | figures | load
     reason_code varchar not null,        -- closed vocabulary, see transforms/rules/reasons.yml
     error_message varchar not null,
     input_excerpt varchar,
