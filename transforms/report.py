@@ -366,7 +366,7 @@ year: growth-only statements and undated forecasts).</p>
 {_table(["stage", "in", "out", "quarantined", "unchanged"], facts["stage_counts"])}
 <h2>Articles</h2>
 {_table(["title", "source", "published", "language", "paragraphs kept", "sentences",
-         "figures", "trade figures", "claims", "url"], facts["articles"], "articles")}
+         "figures", "trade figures", "claims", "url"], facts.get("articles", []), "articles")}
 <h2>Trade figures</h2>
 {_table(["source", "flow", "reporter", "partner", "commodity", "year", "value", "growth %",
          "forecast", "attributed to", "evidence"], trade_rows, "trade-figures")}

@@ -342,6 +342,12 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     # Pages of different batches may still share a canonical URL.
     articles, duplicates = one_page_per_article(articles, "load")
     quarantine = pl.concat([quarantine, quarantine_frame(duplicates)])
+    # raw.quarantine's key is sha1(ingest_date|stage|url) (raw_schema.sql): a URL that is
+    # quarantined again the next day is a second row, not a key clash failing that load.
+    quarantine = quarantine.with_columns(quarantine_id=pl.concat_str(
+        pl.lit(ingest_date), "stage", pl.col("url").fill_null(""), separator="|")
+        .map_elements(lambda key: hashlib.sha1(key.encode()).hexdigest()[:16],
+                      return_dtype=pl.String))
     kept_ids = articles["article_id"]
 
     warehouse = Warehouse(settings)

@@ -10,6 +10,7 @@ and headers of every request), so politeness is judged by what the site saw.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import subprocess
 import sys
@@ -203,7 +204,7 @@ def test_requests_to_the_host_keep_the_configured_spacing(web_runs):
     for day in web_runs["arrivals"]:
         times = sorted(moment for moment, _, _ in day)
         assert len(times) > 10
-        gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+        gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
         assert min(gaps) >= MIN_DELAY_S - JITTER_S, sorted(gaps)[:3]
 
 

@@ -154,7 +154,8 @@ def test_figure_mentions_of_no_sentences_is_an_empty_frame_with_the_schema():
     assert figure_mentions(empty).schema == pl.Schema(FIGURE_SCHEMA)
 
 
-@pytest.mark.parametrize("text", ["Arsenal won 3-1 on Sunday.", "The index fell 634 – 1.704 points."])
+@pytest.mark.parametrize("text", ["Arsenal won 3-1 on Sunday.",
+                                  "The index fell 634 – 1.704 points."])
 def test_parse_figures_never_reads_a_descending_pair_as_a_range(text):
     figures = parse_figures(text)
     assert figures
