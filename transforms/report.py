@@ -207,6 +207,7 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
         f"{warehouse / 'claimledger_parquet.duckdb'})",
         f"  report          {report_path}",
         f"                  {report_path.resolve().as_uri()}",
+        f"  quality report  {report_path.with_name(report_path.name.replace('run-', 'quality-'))}",
         f"  data docs       {settings.reports_dir / 'data_docs' / 'index.html'}",
         f"  dbt docs        {settings.reports_dir / 'dbt_docs.html'}",
     ]
