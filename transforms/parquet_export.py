@@ -53,8 +53,11 @@ def export_parquet(database: Path, target: Path) -> dict[str, int]:
                 "select column_name, data_type from duckdb_columns() "
                 "where schema_name = ? and table_name = ? order by column_index",
                 [schema, table]).fetchall()
-            partition = PARTITION_BY.get(qualified, ())
             relation = f'"{schema}"."{table}"'
+            rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
+            # An empty table written partitioned leaves no file for its view to read (a day
+            # that discovered nothing): write it as one plain, empty file instead.
+            partition = PARTITION_BY.get(qualified, ()) if rows else ()
             if partition:
                 con.execute(f"copy {relation} to '{_sql_str(folder)}' (format parquet, "
                             f"partition_by ({', '.join(partition)}), overwrite_or_ignore)")
@@ -62,7 +65,7 @@ def export_parquet(database: Path, target: Path) -> dict[str, int]:
                 folder.mkdir()
                 con.execute(f"copy {relation} to '{_sql_str(folder / 'data_0.parquet')}' "
                             "(format parquet)")
-            counts[qualified] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+            counts[qualified] = rows
             manifest[qualified] = {"columns": columns, "partition_by": list(partition),
                                    "rows": counts[qualified]}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -68,6 +68,16 @@ def test_publish_serves_a_checked_copy_and_its_parquet_views(tmp_path):
         assert con.execute("select count(*) from audit.stage_counts").fetchone()[0] == 0
 
 
+def test_a_day_with_no_trade_figures_still_publishes_queryable_empty_views(tmp_path):
+    settings = _settings(tmp_path)
+    _build(settings, [])
+    publish(settings, "manual__2026-03-03", docs=False)
+    with closing(duckdb.connect(str(Layout.of(settings).parquet_views_db),
+                                read_only=True)) as con:
+        assert con.execute("select count(*), count(period_year) "
+                           "from marts.fct_trade_figures").fetchone() == (0, 0)
+
+
 def test_parquet_views_open_from_any_directory_with_the_marts_column_types(
         tmp_path, monkeypatch):
     settings = _settings(tmp_path)
