@@ -7,17 +7,15 @@ no article), then a second run of the same day to prove it changes nothing.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO, SAMPLE_CORPUS
+from tests.conftest import SAMPLE_CORPUS
+from tests.dag_harness import dag_env, init_airflow
 from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
@@ -27,20 +25,6 @@ TABLES = ["raw.pages", "raw.articles", "raw.paragraphs", "raw.sentences",
           "raw.figure_mentions", "raw.trade_statements", "raw.claims", "raw.quarantine",
           "marts.dim_articles", "marts.fct_figures", "marts.fct_trade_figures",
           "marts.fct_claims"]
-
-
-def _airflow_env(tmp: Path, corpus: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
-    env.update({
-        "AIRFLOW_HOME": str(tmp / "airflow_home"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "CLAIMLEDGER_HOME": str(REPO),
-        "CLAIMLEDGER_CORPUS": str(corpus),
-        "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp / "warehouse"),
-        "CLAIMLEDGER_TASK_RETRIES": "0",
-    })
-    return env
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -57,11 +41,8 @@ def dag_run(tmp_path_factory) -> dict:
     (corpus / "corrupt.html").write_bytes(b"\x00\x01\x02\xff\xfe binary junk \x00" * 40)
     (corpus / "no_article.html").write_text("<html><head><title>x</title></head>"
                                             "<body><nav><a href='/'>Home</a></nav></body></html>")
-    env = _airflow_env(tmp, corpus)
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
-                   env=env, check=True, capture_output=True)
+    env = dag_env(tmp / "airflow_home", tmp / "warehouse", corpus=corpus)
+    init_airflow(env)
     first = run_dag(INGEST_DATE, log_path=tmp / "first.log", env=env, echo=False)
     warehouse = tmp / "warehouse"
     first_counts = _counts(warehouse / "build" / "claimledger.duckdb") if first == 0 else {}

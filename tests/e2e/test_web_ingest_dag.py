@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
-import subprocess
-import sys
 import threading
 import time
 from contextlib import closing
-from pathlib import Path
 
 import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from tests.conftest import REPO, SAMPLE_CORPUS
+from tests.conftest import SAMPLE_CORPUS
+from tests.dag_harness import dag_env, init_airflow
 from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
@@ -139,21 +136,8 @@ def web_runs(tmp_path_factory) -> dict:
         base = _serve(site, feed_paths)
         sources = tmp / "sources.yml"
         sources.write_text(_sources_yml(base), encoding="utf-8")
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
-        env.update({
-            "AIRFLOW_HOME": str(tmp / "airflow_home"),
-            "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "CLAIMLEDGER_HOME": str(REPO),
-            "CLAIMLEDGER_SOURCES": str(sources),
-            "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp / "warehouse"),
-            "CLAIMLEDGER_TASK_RETRIES": "0",
-        })
-        airflow = str(Path(sys.executable).with_name("airflow"))
-        subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
-                       env=env, check=True, capture_output=True)
+        env = dag_env(tmp / "airflow_home", tmp / "warehouse", sources=sources)
+        init_airflow(env)
         codes, logs, arrivals = [], [], []
         for day in DAYS:
             if day == DAYS[1]:

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO
+from tests.dag_harness import dag_env, init_airflow
 from tests.faults.conftest import INGEST_DATE, fault_corpus
 from tests.faults.warehouse_state import checksum, snapshot
 
@@ -38,18 +38,9 @@ MARTS = ("marts.dim_articles", "marts.fct_figures", "marts.fct_trade_figures",
 
 
 def _env(home: Path, corpus: Path, warehouse: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
-    env.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "CLAIMLEDGER_HOME": str(REPO),
-        "CLAIMLEDGER_CORPUS": str(corpus),
-        "CLAIMLEDGER_WAREHOUSE_DIR": str(warehouse),
-        "CLAIMLEDGER_TASK_RETRIES": "0",
-    })
-    return env
+    # The metadata path is explicit: the second home is a copy of the first.
+    return {**dag_env(home, warehouse, corpus=corpus),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db"}
 
 
 def _start_dag(env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -97,9 +88,7 @@ def story(tmp_path_factory) -> dict:
     home_a, home_b = tmp / "airflow_a", tmp / "airflow_b"
     home_a.mkdir()
     env_a = _env(home_a, corpus, warehouse)
-    subprocess.run([AIRFLOW, "db", "migrate"], env=env_a, check=True, capture_output=True)
-    subprocess.run([AIRFLOW, "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
-                   env=env_a, check=True, capture_output=True)
+    init_airflow(env_a)
     shutil.copytree(home_a, home_b)
     env_b = _env(home_b, corpus, warehouse)
 

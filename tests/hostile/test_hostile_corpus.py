@@ -8,17 +8,13 @@ report only as escaped text.
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 import time
 from contextlib import closing
-from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO
+from tests.dag_harness import dag_env, init_airflow
 from tests.hostile.corpus import BASE, write_corpus
 from transforms.cli import run_dag
 
@@ -33,20 +29,8 @@ def hostile_run(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("hostile")
     corpus = tmp / "corpus"
     cases = write_corpus(corpus)  # includes a 50 MB page, generated here, never committed
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
-    env.update({
-        "AIRFLOW_HOME": str(tmp / "airflow_home"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "CLAIMLEDGER_HOME": str(REPO),
-        "CLAIMLEDGER_CORPUS": str(corpus),
-        "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp / "warehouse"),
-        "CLAIMLEDGER_TASK_RETRIES": "0",
-    })
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
-                   env=env, check=True, capture_output=True)
+    env = dag_env(tmp / "airflow_home", tmp / "warehouse", corpus=corpus)
+    init_airflow(env)
     started = time.monotonic()
     code = run_dag(INGEST_DATE, log_path=tmp / "dag.log", env=env, echo=False)
     return {"code": code, "seconds": time.monotonic() - started, "cases": cases,

@@ -12,16 +12,13 @@ No code knows about this page.
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
-import sys
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO
+from tests.dag_harness import dag_env, init_airflow
 from tests.quality.corpora import copy_corpus, edit_page
 from transforms.cli import run_dag
 
@@ -30,20 +27,6 @@ pytestmark = pytest.mark.e2e
 GOOD_DATE, BAD_DATE = "2026-03-02", "2026-03-03"
 TABLES = ("raw.articles", "raw.trade_statements", "marts.fct_trade_figures",
           "marts.fct_figure_consistency", "audit.quality_results")
-
-
-def _env(tmp: Path, corpus: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
-    env.update({
-        "AIRFLOW_HOME": str(tmp / "airflow_home"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "CLAIMLEDGER_HOME": str(REPO),
-        "CLAIMLEDGER_CORPUS": str(corpus),
-        "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp / "warehouse"),
-        "CLAIMLEDGER_TASK_RETRIES": "0",
-    })
-    return env
 
 
 def _snapshot(warehouse: Path) -> dict:
@@ -59,11 +42,8 @@ def _snapshot(warehouse: Path) -> dict:
 def two_runs(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("policy")
     corpus = copy_corpus(tmp / "corpus")
-    env = _env(tmp, corpus)
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
-                   env=env, check=True, capture_output=True)
+    env = dag_env(tmp / "airflow_home", tmp / "warehouse", corpus=corpus)
+    init_airflow(env)
     warehouse = tmp / "warehouse"
     good = run_dag(GOOD_DATE, log_path=tmp / "good.log", env=env, echo=False)
     before = _snapshot(warehouse) if good == 0 else {}

@@ -13,7 +13,6 @@ the CLI. The rollback test changes the served version, so it runs last.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -27,6 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import REPO, SAMPLE_CORPUS
+from tests.dag_harness import dag_env, init_airflow
 from tests.serving.conftest import example_queries
 from transforms.cli import app, run_dag
 
@@ -51,20 +51,6 @@ KILLED_WRITER = textwrap.dedent("""
     print("mid-transaction", flush=True)
     time.sleep(120)
 """)
-
-
-def _env(tmp: Path, corpus: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CLAIMLEDGER"))}
-    env.update({
-        "AIRFLOW_HOME": str(tmp / "airflow_home"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "CLAIMLEDGER_HOME": str(REPO),
-        "CLAIMLEDGER_CORPUS": str(corpus),
-        "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp / "warehouse"),
-        "CLAIMLEDGER_TASK_RETRIES": "0",
-    })
-    return env
 
 
 def _ask(con: duckdb.DuckDBPyConnection) -> dict:
@@ -145,11 +131,9 @@ def served(tmp_path_factory) -> dict:
     next(partial.glob("004_*.html")).unlink()
     warehouse = tmp / "warehouse"
     published = warehouse / "claimledger.duckdb"
-    env_1, env_2 = _env(tmp, partial), _env(tmp, full)
-    airflow = str(Path(sys.executable).with_name("airflow"))
-    subprocess.run([airflow, "db", "migrate"], env=env_1, check=True, capture_output=True)
-    subprocess.run([airflow, "pools", "set", "duckdb_writer", "1", "one DuckDB writer"],
-                   env=env_1, check=True, capture_output=True)
+    env_1 = dag_env(tmp / "airflow_home", warehouse, corpus=partial)
+    env_2 = dag_env(tmp / "airflow_home", warehouse, corpus=full)
+    init_airflow(env_1)
     facts: dict = {"tmp": tmp, "warehouse": warehouse, "published": published,
                    "logs": (tmp / "day1.log", tmp / "day2.log")}
     facts["code_1"] = run_dag(DAY_1, log_path=tmp / "day1.log", env=env_1, echo=False)
