@@ -7,31 +7,4 @@
 -- report) for a person to judge, it does not stop publishing.
 {{ config(severity='warn') }}
 
-with
-
-findings as (
-
-    select * from {{ ref('rpt_figure_findings') }}
-
-),
-
-final as (
-
-    select
-        check_name,
-        source_name,
-        period_year,
-        stated_text,
-        other_source_name,
-        other_period_year,
-        other_stated_text,
-        reference_source,
-        article_id,
-        other_article_id,
-        explanation
-    from findings
-    where check_name = 'reference_deviation'
-
-)
-
-select * from final
+{{ figure_findings_of('reference_deviation') }}
