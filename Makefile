@@ -39,12 +39,15 @@ help:
 
 venv: $(STAMP)
 
+# --compile-bytecode: uv writes no .pyc by default, and where PYTHONDONTWRITEBYTECODE is set
+# (as on CI machines here) Python never writes them either, so every process (each DAG run,
+# dbt, GX, every pool worker) would compile Airflow, dbt and GX from source again.
 $(STAMP): pyproject.toml uv.lock
 	@if command -v uv >/dev/null 2>&1; then UV=uv; \
 	elif python3 -m uv --version >/dev/null 2>&1; then UV="python3 -m uv"; \
 	else echo "bootstrapping uv with pip"; python3 -m pip install --quiet uv && UV="python3 -m uv"; fi; \
 	echo "installing the pinned environment into $(VENV) (uv sync --frozen)"; \
-	$$UV sync --frozen --all-extras --python 3.11 --quiet
+	$$UV sync --frozen --all-extras --python 3.11 --quiet --compile-bytecode
 	@touch $@
 
 $(AIRFLOW_HOME)/.initialised: $(STAMP)

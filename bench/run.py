@@ -392,6 +392,18 @@ def _workdir(keep: Path | None) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _corpus(folder: Path, pages: int, first: int, source: list) -> Path:
+    """build_corpus, or the folder as it is when a --keep folder already holds the same
+    pages (the corpus is deterministic; building 10,000 pages takes minutes)."""
+    stamp = folder / "bench-corpus.json"
+    wanted = {"pages": pages, "first": first, "real_pages": len(source)}
+    if stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+        return folder
+    built = build_corpus(folder, pages, first=first, source=source).folder
+    stamp.write_text(json.dumps(wanted), encoding="utf-8")
+    return built
+
+
 def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None = None,
                   increment_share: float = 0.01) -> dict:
     """Build the corpus, run bare trafilatura and the DAG (full, then 1% new); the numbers."""
@@ -400,10 +412,9 @@ def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None =
     workers = workers or worker_count()
     source = usable_pages()
     with _workdir(keep) as work:
-        corpus = build_corpus(work / "corpus", pages, source=source).folder
+        corpus = _corpus(work / "corpus", pages, 0, source)
         new_pages = max(round(pages * increment_share), 1)
-        increment = build_corpus(work / "increment", new_pages, first=pages,
-                                 source=source).folder
+        increment = _corpus(work / "increment", new_pages, pages, source)
         bare = run_bare(corpus, workers)
         env = airflow_env(work / "airflow_home", corpus, work / "warehouse", workers)
         migrate_seconds = prepare_airflow(env)

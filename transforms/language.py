@@ -40,16 +40,27 @@ def words(text: str) -> list[str]:
     return [token.lower() for token in _TOKEN.findall(text) if token.isalpha()]
 
 
+@functools.cache
+def _script_pattern(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
+    """One character class for a script's code point ranges (languages.yml)."""
+    return re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
+                                    for lo, hi in ranges) + "]")
+
+
 def _script_language(text: str, scripts: dict[str, Any]) -> str | None:
     """ko/ja/zh when that script holds enough of the text's letters, else None."""
-    letters = [char for char in text if char.isalpha()]
+    # Most paragraphs are ASCII and no script range reaches into ASCII: decided without
+    # looking at each character (the per-character test was half the cleaning stage).
+    if text.isascii() and all(lo > 0x7F for spec in scripts.values()
+                              for lo, _ in spec["ranges"]):
+        return None
+    letters = sum(1 for char in text if char.isalpha())
     if not letters:
         return None
     for lang, spec in scripts.items():  # order in the file matters: ko, ja before zh
-        in_script = sum(
-            1 for char in letters if any(lo <= ord(char) <= hi for lo, hi in spec["ranges"])
-        )
-        if in_script / len(letters) >= spec["min_share"]:
+        pattern = _script_pattern(tuple((lo, hi) for lo, hi in spec["ranges"]))
+        in_script = sum(1 for char in pattern.findall(text) if char.isalpha())
+        if in_script / letters >= spec["min_share"]:
             return lang
     return None
 

@@ -147,6 +147,70 @@ def _matrix(frame: pl.DataFrame, column: str, num_perm: int) -> np.ndarray:
     return np.array(frame[column].to_list(), dtype=np.int64)
 
 
+# Below this many signature comparisons the search runs in the caller: shipping the
+# matrices to the worker processes would cost more (about 1 s of search per 2e7).
+PARALLEL_MIN_COMPARISONS = 20_000_000
+
+
+def _compare_rows(shingle: np.ndarray, story: np.ndarray, empty: np.ndarray, rows: list[int],
+                  thresholds: tuple[int, float, float]
+                  ) -> tuple[list[tuple[int, int]], dict[int, int], np.ndarray, np.ndarray]:
+    """Compare each of `rows` with every row before it.
+
+    A pair's similarity is symmetric, so the later row of a pair records it for both: half
+    the comparisons of all-pairs, the same results. Out: the linked (row, earlier row)
+    pairs (story or shingle similarity at a threshold), each row's near-duplicate source
+    (the most similar earlier copy, earliest on ties), and for every row its highest
+    shingle and story similarity to any compared row (-1 while there is none).
+    """
+    num_perm, shingle_min, story_min = thresholds
+    best_shingle = np.full(len(empty), -1.0)
+    best_story = np.full(len(empty), -1.0)
+    pairs: list[tuple[int, int]] = []
+    sources: dict[int, int] = {}
+    for row in rows:
+        earlier = ~empty[:row]
+        if empty[row] or not earlier.any():
+            continue
+        # count / num_perm equals the mean of the equality mask, without a float array.
+        shingle_sim = np.count_nonzero(shingle[:row] == shingle[row], axis=1) / num_perm
+        story_sim = np.count_nonzero(story[:row] == story[row], axis=1) / num_perm
+        shingle_sim[~earlier] = -1.0
+        story_sim[~earlier] = -1.0
+        copies = shingle_sim >= shingle_min
+        linked = copies | (story_sim >= story_min)
+        pairs.extend((row, int(other)) for other in np.flatnonzero(linked))
+        if copies.any():
+            # Highest similarity first, earliest on ties: argmax returns the first maximum.
+            sources[row] = int(np.argmax(np.where(copies, shingle_sim, -1.0)))
+        best_shingle[row] = max(best_shingle[row], shingle_sim.max())
+        best_story[row] = max(best_story[row], story_sim.max())
+        np.maximum(best_shingle[:row], shingle_sim, out=best_shingle[:row])
+        np.maximum(best_story[:row], story_sim, out=best_story[:row])
+    return pairs, sources, best_shingle, best_story
+
+
+def _compare_in_parallel(shingle: np.ndarray, story: np.ndarray, empty: np.ndarray,
+                         rows: list[int], thresholds: tuple[int, float, float]):
+    """_compare_rows over `rows`, split over the stage worker processes when the search is
+    big (a first load of thousands of articles: all pairs), merged to the same result."""
+    from transforms.parallel import map_calls, worker_count
+
+    comparisons = sum(rows) if rows else 0  # row i is compared with i earlier rows
+    workers = worker_count()
+    if workers <= 1 or comparisons < PARALLEL_MIN_COMPARISONS:
+        return _compare_rows(shingle, story, empty, rows, thresholds)
+    # Interleaved, so each share holds early (cheap) and late (dear) rows alike.
+    shares = [rows[i::workers] for i in range(workers)]
+    results = map_calls(_compare_rows, [(shingle, story, empty, share, thresholds)
+                                        for share in shares])
+    pairs = [pair for result in results for pair in result[0]]
+    sources = {row: source for result in results for row, source in result[1].items()}
+    best_shingle = np.maximum.reduce([result[2] for result in results])
+    best_story = np.maximum.reduce([result[3] for result in results])
+    return pairs, sources, best_shingle, best_story
+
+
 def with_near_duplicates(
     new_signatures: pl.DataFrame,
     stored_signatures: pl.DataFrame,
@@ -190,37 +254,20 @@ def with_near_duplicates(
             i = parent[i]
         return i
 
+    rows = list(range(n_stored, len(ids)))
+    thresholds = (num_perm, settings["min_similarity"], settings["story"]["min_similarity"])
+    pairs, sources, best_shingle, best_story = _compare_in_parallel(
+        shingle, story, empty, rows, thresholds)
+    for row, other in pairs:
+        a, b = find(row), find(other)
+        parent[max(a, b)] = min(a, b)
     results = []
     for row in range(n_stored, len(ids)):
-        others = np.ones(len(ids), dtype=bool)
-        others[row] = False
-        others &= ~empty
-        if empty[row] or not others.any():
-            results.append((ids[row], None, None, None))
-            continue
-        shingle_sim = (shingle == shingle[row]).mean(axis=1)
-        story_sim = (story == story[row]).mean(axis=1)
-        linked = others & (
-            (story_sim >= settings["story"]["min_similarity"])
-            | (shingle_sim >= settings["min_similarity"])
-        )
-        for other in np.flatnonzero(linked):
-            a, b = find(row), find(int(other))
-            parent[max(a, b)] = min(a, b)
-        earlier = others & (np.arange(len(ids)) < row) & (shingle_sim >= settings["min_similarity"])
-        source = None
-        if earlier.any():
-            # Highest similarity first, earliest on ties: argmax returns the first maximum.
-            candidates = np.where(earlier, shingle_sim, -1.0)
-            source = ids[int(np.argmax(candidates))]
-        results.append(
-            (
-                ids[row],
-                source,
-                float(shingle_sim[others].max()),
-                float(story_sim[others].max()),
-            )
-        )
+        compared = best_shingle[row] >= 0
+        source = sources.get(row)
+        results.append((ids[row], ids[source] if source is not None else None,
+                        float(best_shingle[row]) if compared else None,
+                        float(best_story[row]) if compared else None))
 
     index = {article_id: i for i, article_id in enumerate(ids)}
     rows = []

@@ -35,6 +35,10 @@ class Settings:
     batch_size: int
     storage_compatibility_version: str
     publish_keep: int = 3
+    # DuckDB's buffer pool for the writer. Its default is 80% of RAM, and a load of 10,000
+    # pages (HTML included) then holds ~2.4 GB of cached blocks; a cap makes DuckDB evict
+    # (and spill) instead, so the writer's memory follows this setting, not the corpus.
+    duckdb_memory_limit: str = "1GB"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -50,6 +54,7 @@ class Settings:
             batch_size=int(env.get("CLAIMLEDGER_BATCH_SIZE", "200")),
             storage_compatibility_version=env.get("CLAIMLEDGER_STORAGE_COMPAT", "v1.4.0"),
             publish_keep=max(2, int(env.get("CLAIMLEDGER_PUBLISH_KEEP", "3"))),
+            duckdb_memory_limit=env.get("CLAIMLEDGER_DUCKDB_MEMORY_LIMIT", "1GB"),
         )
 
     @property

@@ -330,6 +330,7 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
                  batch_dirs: list[str]) -> dict:
     """The single writer: one transaction replaces the partition with the batches' rows."""
     from transforms.near_duplicates import article_signatures, with_near_duplicates
+    from transforms.page_archive import archive_batch_pages, prune_other_runs
     from transforms.run_lock import claim_run
     from transforms.warehouse import Warehouse
 
@@ -361,10 +362,13 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
              signatures.height, stored.height, time.monotonic() - started)
     articles = articles.join(near, on="article_id", how="left")
 
+    # The bodies stay in the fetch stage's files, linked into the page archive
+    # (transforms/page_archive.py); raw.pages gets every other column and the file's name.
+    page_files = [b / "pages.parquet" for b in batches if (b / "pages.parquet").exists()]
+    archived = archive_batch_pages(settings, ingest_date, run_id, page_files)
     frames = {
-        # Read batch by batch inside the load transaction: the pages carry their HTML.
-        "pages": [pl.scan_parquet(b / "pages.parquet") for b in batches
-                  if (b / "pages.parquet").exists()],
+        "pages": [pl.scan_parquet(f).select(pl.exclude("html")).with_columns(
+            archive_file=pl.lit(name)) for f, name in zip(page_files, archived, strict=True)],
         "quarantine": quarantine,
         "articles": articles,
         "article_signatures": signatures,
@@ -374,6 +378,7 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
         frames[name] = _kept_parts(batches, name, kept_pairs)
     fault_point("load_warehouse", "before_write")
     report = warehouse.load_partition(ingest_date, run_id, frames)
+    prune_other_runs(settings, ingest_date, run_id)  # committed: earlier runs' files unused
     fault_point("load_warehouse", "after_write")
     warehouse.export_validators(validators_file(settings))
 

@@ -10,7 +10,7 @@ back on the next open).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +58,8 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # The storage version only takes effect when the file is created; it keeps the
         # file (and the published copies of it) readable by DuckDB 1.4-era clients.
-        config = {"storage_compatibility_version": self.settings.storage_compatibility_version}
+        config = {"storage_compatibility_version": self.settings.storage_compatibility_version,
+                  "memory_limit": self.settings.duckdb_memory_limit}
         con = duckdb.connect(str(self.path), config=config)
         try:
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
@@ -102,7 +103,7 @@ class Warehouse:
                         continue
                     # A table may come as a list of lazy parts (one per batch):
                     # each is read, inserted and freed in turn, so memory follows the batch
-                    # size, not the corpus (raw.pages holds every page's HTML).
+                    # size, not the corpus.
                     parts = frame if isinstance(frame, list) else [frame]
                     counts[table] = sum(
                         self._insert(con, f"raw.{table}",
@@ -115,7 +116,9 @@ class Warehouse:
                 # Test hook: die committed but unclosed (the WAL not yet folded in).
                 fault_point("load_warehouse", "after_commit")
             except Exception:
-                con.execute("rollback")
+                # A failed commit has already ended the transaction: keep its error.
+                with suppress(duckdb.TransactionException):
+                    con.execute("rollback")
                 raise
         return LoadReport(
             pages=counts.get("pages", 0),

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import duckdb
 
-# Which run wrote a row, and when: differs between any two runs that write the same data.
-VOLATILE_COLUMNS = ("run_id", "recorded_at", "fetched_at")
+# Which run wrote a row, and when: differs between any two runs that write the same data
+# (archive_file names the run's folder of page files; the bodies are compared by
+# archive_checksum instead).
+VOLATILE_COLUMNS = ("run_id", "recorded_at", "fetched_at", "archive_file")
 
 RAW_TABLES = {  # table -> primary key
     "raw.pages": "page_id",
@@ -82,6 +84,12 @@ def snapshot(db: Path) -> dict:
                 f"{parent} as p where p.{parent_column} = c.{column})").fetchone()[0]
             if orphans:
                 problems.append(f"{child}.{column}: {orphans} rows without {parent}")
+        # build/claimledger.duckdb and published/<version> sit one folder down, the served
+        # copy at the top of the warehouse folder, which holds archive/.
+        warehouse = next((d for d in (db.parent, db.parent.parent) if (d / "archive").is_dir()),
+                         db.parent.parent)
+        tables["archive.pages"], missing = archive_checksum(con, warehouse)
+        problems += missing
         if last:
             problems += stage_count_problems(con, last[0])
         counts = con.execute(
@@ -90,6 +98,26 @@ def snapshot(db: Path) -> dict:
         if counts:
             problems.append(f"audit.stage_counts: {counts} duplicate (run_id, stage)")
     return {"tables": tables, "problems": problems}
+
+
+def archive_checksum(con: duckdb.DuckDBPyConnection, warehouse: Path
+                     ) -> tuple[tuple[int, str], list[str]]:
+    """(rows, md5) of (page_id, html) of every page body raw.pages points at, and the
+    problems: a referenced archive file that is missing, or one without the page."""
+    files = [r[0] for r in con.execute("select distinct archive_file from raw.pages "
+                                       "where archive_file is not null").fetchall()]
+    problems = [f"archive file missing: {f}" for f in files if not (warehouse / f).exists()]
+    if not files or problems:
+        return (0, ""), problems
+    paths = [str(warehouse / f) for f in files]
+    row = con.execute(
+        "select count(*), count(b.page_id), coalesce(md5(string_agg(cast(row(p.page_id, "
+        "b.html) as varchar), chr(10) order by p.page_id)), '') from raw.pages as p "
+        "left join read_parquet(?) as b using (page_id) where p.archive_file is not null",
+        [paths]).fetchone()
+    if row[1] != row[0]:
+        problems.append(f"archive: {row[0] - row[1]} pages not in their archive file")
+    return (int(row[0]), row[2]), problems
 
 
 def stage_count_problems(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:

@@ -94,6 +94,32 @@ def test_result_does_not_depend_on_row_order_or_batching():
     assert daily.equals(one.filter(pl.col("article_id").is_in(["b2", "d4"])))
 
 
+
+def test_search_split_over_worker_processes_gives_the_same_result(monkeypatch):
+    # A first load compares thousands of new articles with each other in the pool's
+    # processes; forced here on a few, the merged result must equal the in-process one.
+    import transforms.near_duplicates as near_duplicates
+
+    texts = {f"s{i}": STORY + f"\nUpdate {i}." * (i % 3) for i in range(6)}
+    texts |= {f"o{i}": OTHER + f"\nNote {i}." for i in range(5)}
+    texts["empty"] = ""
+    signatures = _signatures(texts)
+    stored = signatures.filter(pl.col("article_id").is_in(["s0", "o0", "empty"]))
+    new = signatures.filter(~pl.col("article_id").is_in(["s0", "o0", "empty"]))
+    in_process = with_near_duplicates(new, stored, with_story_similarity=True)
+    monkeypatch.setenv("CLAIMLEDGER_WORKERS", "2")
+    monkeypatch.setattr(near_duplicates, "PARALLEL_MIN_COMPARISONS", 0)
+    calls = []
+    real_compare = near_duplicates._compare_rows
+    monkeypatch.setattr("transforms.parallel.map_calls",
+                        lambda func, args: calls.append(len(args)) or
+                        [real_compare(*a) for a in args])
+    split = with_near_duplicates(new, stored, with_story_similarity=True)
+    assert calls == [2]
+    assert split.equals(in_process)
+    assert split["near_duplicate_of"].drop_nulls().len() >= 4  # the copies were found
+
+
 def test_article_without_text_is_never_a_duplicate():
     result = with_near_duplicates(_signatures({"a": "", "b": ""}), _empty())
     assert result["near_duplicate_of"].null_count() == 2

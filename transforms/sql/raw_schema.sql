@@ -18,7 +18,9 @@ create table if not exists raw.pages (
     content_type varchar,
     content_hash varchar,                -- sha256 of the body bytes
     byte_count bigint not null,
-    html varchar,                        -- decoded body; null when undecodable
+    archive_file varchar,                -- Parquet file holding the decoded body (column
+                                         -- html, by page_id), relative to the warehouse
+                                         -- folder: transforms/page_archive.py
     fetch_outcome varchar not null,      -- fetched | unchanged | quarantined
     final_url varchar,                   -- URL after redirects (web kinds)
     etag varchar,                        -- sent as If-None-Match on the next fetch
@@ -210,3 +212,7 @@ create table if not exists raw.article_signatures (
     story_minhash bigint[] not null,     -- over content words: rewrites of one story
     primary key (article_id)
 );
+
+-- Warehouses created before a column existed get it here (create-if-not-exists above
+-- leaves an existing table as it is). raw.pages.html of such a warehouse stays as it was.
+alter table raw.pages add column if not exists archive_file varchar;
