@@ -13,6 +13,8 @@ Every knob has a documented default so a fresh clone runs with no configuration.
   so DuckDB 1.4-era BI drivers can read them.
 - CLAIMLEDGER_PUBLISH_KEEP: 3; published versions kept in warehouse/published/ for
   `claimledger publish --rollback` (at least 2: the served one and the one before).
+- CLAIMLEDGER_DUCKDB_MEMORY_LIMIT: 1GB; DuckDB's memory_limit for the pipeline's writer
+  connection (DuckDB's own default is 80% of RAM).
 """
 
 from __future__ import annotations
