@@ -6,7 +6,14 @@ environment variable CLAIMLEDGER_DUCKDB_PATH, and target/log folders kept out of
 the repository (beside the database unless `target_dir` says otherwise). It
 returns whether the build succeeded plus one row per dbt test in the shape of
 audit.quality_results, so the caller can record them and decide what fails
-the run.
+the run. `generate_dbt_docs(duckdb_path)` writes the static docs page of the last
+build into the same target folder.
+
+Both pass the same flags and --vars, so they share the target folder's
+partial_parse.msgpack: only the first run in a folder parses the whole project
+(~5 s); later runs re-parse just the files whose hashes changed, and everything
+when the vars (transforms/rules/reasons.yml), dbt_project.yml, the profile's
+connection values (the database path) or the dbt version change.
 """
 
 from __future__ import annotations
@@ -69,29 +76,12 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
     The database must already hold the raw layer (transforms/sql/raw_schema.sql);
     nothing else may have it open for writing while dbt runs.
     """
-    from dbt.cli.main import dbtRunner
+    import dbt.cli.main  # noqa: F401  (imported here, so elapsed_seconds is dbt's own time)
 
     duckdb_path = Path(duckdb_path).resolve()
-    project = Path(project_dir or DBT_PROJECT_DIR).resolve()
-    target = Path(target_dir or duckdb_path.parent / "dbt_target").resolve()
-    target.mkdir(parents=True, exist_ok=True)
-    args = [
-        "build",
-        "--project-dir", str(project),
-        "--profiles-dir", str(project),
-        "--target-path", str(target),
-        "--log-path", str(target / "logs"),
-        "--no-use-colors",
-        "--no-send-anonymous-usage-stats",
-        "--vars", json.dumps(_reason_vocabularies()),
-    ]
+    target = _target_dir(duckdb_path, target_dir)
     started = time.monotonic()
-    with _environment({DUCKDB_PATH_VAR: str(duckdb_path),
-                       "DBT_PROFILES_DIR": str(project)}):
-        try:
-            outcome = dbtRunner().invoke(args)
-        finally:
-            _close_dbt_duckdb()
+    outcome = _invoke(["build"], duckdb_path, target, project_dir)
     elapsed = time.monotonic() - started
 
     node_results = list(getattr(outcome.result, "results", None) or [])
@@ -109,6 +99,64 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
         node_counts=counts,
         elapsed_seconds=round(elapsed, 2),
     )
+
+
+def generate_dbt_docs(duckdb_path: Path, *, target_dir: Path | None = None,
+                      project_dir: Path | None = None) -> Path:
+    """Run `dbt docs generate --static` over `duckdb_path`; return the static page.
+
+    The page embeds the catalog (tables, columns and their types) read from the
+    database now, and the manifest.json the last `run_dbt_build` left in the same
+    target folder, so it describes the models and tests as they were built, with
+    their compiled SQL. That invocation neither compiles again nor rewrites
+    manifest.json (--no-compile --no-write-json), and it reuses the build's parse.
+    Without a manifest.json there (no build into this folder yet), dbt compiles the
+    project and writes one first. Raises RuntimeError when dbt fails.
+    """
+    duckdb_path = Path(duckdb_path).resolve()
+    target = _target_dir(duckdb_path, target_dir)
+    page = target / "static_index.html"
+    page.unlink(missing_ok=True)  # never hand back the page of an earlier run
+    reuse = ["--no-compile", "--no-write-json"] if (target / "manifest.json").exists() else []
+    outcome = _invoke(["docs", "generate", "--static", *reuse, "--quiet"],
+                      duckdb_path, target, project_dir)
+    if not outcome.success or not page.exists():
+        raise RuntimeError(f"dbt docs generate failed: {outcome.exception or 'see ' + str(target)}")
+    return page
+
+
+def _target_dir(duckdb_path: Path, target_dir: Path | None) -> Path:
+    target = Path(target_dir or duckdb_path.parent / "dbt_target").resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    return target
+
+
+def _invoke(command: list[str], duckdb_path: Path, target: Path,
+            project_dir: Path | None) -> Any:
+    """One dbtRunner invocation with the flags and --vars every caller shares.
+
+    Identical --vars (and profile) keep the target's partial_parse.msgpack valid
+    from one invocation to the next; dbt-duckdb's cached database is closed after.
+    """
+    from dbt.cli.main import dbtRunner
+
+    project = Path(project_dir or DBT_PROJECT_DIR).resolve()
+    args = [
+        *command,
+        "--project-dir", str(project),
+        "--profiles-dir", str(project),
+        "--target-path", str(target),
+        "--log-path", str(target / "logs"),
+        "--no-use-colors",
+        "--no-send-anonymous-usage-stats",
+        "--vars", json.dumps(_reason_vocabularies()),
+    ]
+    with _environment({DUCKDB_PATH_VAR: str(duckdb_path),
+                       "DBT_PROFILES_DIR": str(project)}):
+        try:
+            return dbtRunner().invoke(args)
+        finally:
+            _close_dbt_duckdb()
 
 
 @contextmanager

@@ -7,25 +7,27 @@ read-only processes or one writer, never both, so readers only ever see copies:
     warehouse/published/claimledger-<stamp>-<run>.duckdb    one published version
     warehouse/published/claimledger-<stamp>-<run>.parquet/  its marts (and audit) as Parquet
     warehouse/published/CURRENT                             the name of the served version
-    warehouse/claimledger.duckdb                            a copy of the served version
+    warehouse/claimledger.duckdb                            the served version (a hard link, 0444)
     warehouse/parquet -> published/<served version>.parquet (a relative symlink)
     warehouse/claimledger_parquet.duckdb                    views over the served Parquet
     warehouse/reports/dbt_docs.html                         `dbt docs generate --static`
+                                                            (made in build/dbt_target)
 
 `publish(settings, run_id)` folds the build database's WAL into its file (through
 Warehouse, the one writer; a stale WAL of a crashed writer is replayed or discarded
 there), writes the dbt docs page, copies the file to a new version, checks the copy
-opens, exports Parquet (transforms/parquet_export.py), then swaps the served file
-with os.replace(): a reader holding the old file keeps its consistent old snapshot (the
-old inode) until it reconnects.
+opens, exports Parquet (transforms/parquet_export.py), then swaps the served file (a
+second name of the version file, never a second copy) in with os.replace(): a reader
+holding the old file keeps its consistent old snapshot (the old inode) until it
+reconnects.
 `rollback(settings)` serves the version before the current one. The last
 `settings.publish_keep` versions are kept (never the served one deleted).
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
-import json
 import os
 import shutil
 import time
@@ -223,6 +225,27 @@ def _copy_synced(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _link_read_only(version: Path, target: Path) -> None:
+    """Make `target` a second name of the version file (a hard link), both mode 0444.
+
+    The served file and its version are one inode: no second copy to write and fsync,
+    no second file on disk. Neither is ever opened for writing (readers open the served
+    file read-only; a new publish or a rollback swaps in another inode with
+    os.replace, so readers holding this one keep their snapshot), and the read-only
+    mode stops a client that forgets read_only (root excepted) from changing the
+    version a rollback would serve. Where the file system has no hard links, a copy.
+    The build database is never linked: the writer changes it in place.
+    """
+    with contextlib.suppress(PermissionError):  # a version another account published
+        os.chmod(version, 0o444)
+    target.unlink(missing_ok=True)  # left by a publish that died before its swap
+    try:
+        os.link(version, target)
+    except OSError:
+        _copy_synced(version, target)
+        os.chmod(target, 0o444)
+
+
 def _check_opens(path: Path) -> None:
     """Open a copy read-only and read its catalogue: never serve a file that fails this."""
     try:
@@ -239,7 +262,7 @@ def _serve(layout: Layout, name: str) -> None:
     """Make version `name` the served one: the database file, the Parquet link, the views."""
     served = layout.served_db
     tmp = served.with_name(served.name + ".tmp")
-    _copy_synced(layout.version_db(name), tmp)
+    _link_read_only(layout.version_db(name), tmp)
     # The served file is never opened for writing, so a WAL beside it is stale (a client
     # that opened it read-write and crashed); DuckDB would try to replay it into the
     # new file. Remove it before the swap.
@@ -285,36 +308,19 @@ def _prune(layout: Layout, keep: int) -> list[str]:
 # --- dbt docs ----------------------------------------------------------------------------
 
 def write_dbt_docs(settings: Settings, target_html: Path) -> Path:
-    """Run `dbt docs generate --static` over the build database; copy the page to target.
+    """Write the `dbt docs generate --static` page of the build database to target_html.
 
-    Needs the build database free of writers (publish runs after the checks, in the
-    writer pool). Returns the written HTML path.
+    The page is generated in the build's dbt target folder from the manifest of the
+    last `dbt build` and the catalog (column types) of the build database as it is now
+    (transforms/dbt_build.generate_dbt_docs). Needs the build database free of writers
+    (publish runs after the checks, in the writer pool). Returns the written HTML path.
     """
-    from dbt.cli.main import dbtRunner
+    from transforms.dbt_build import generate_dbt_docs
 
-    from transforms.dbt_build import (
-        DUCKDB_PATH_VAR,
-        _close_dbt_duckdb,
-        _environment,
-        _reason_vocabularies,
-    )
-
-    project = settings.dbt_project_dir.resolve()
-    target = settings.build_db.parent / "dbt_docs_target"
-    args = ["docs", "generate", "--static",
-            "--project-dir", str(project), "--profiles-dir", str(project),
-            "--target-path", str(target), "--log-path", str(target / "logs"),
-            "--no-use-colors", "--no-send-anonymous-usage-stats", "--quiet",
-            "--vars", json.dumps(_reason_vocabularies())]
-    with _environment({DUCKDB_PATH_VAR: str(settings.build_db.resolve()),
-                       "DBT_PROFILES_DIR": str(project)}):
-        try:
-            outcome = dbtRunner().invoke(args)
-        finally:
-            _close_dbt_duckdb()
-    page = target / "static_index.html"
-    if not outcome.success or not page.exists():
-        raise PublishError(f"dbt docs generate failed: {outcome.exception or 'see ' + str(target)}")
+    try:
+        page = generate_dbt_docs(settings.build_db, project_dir=settings.dbt_project_dir)
+    except RuntimeError as exc:
+        raise PublishError(str(exc)) from exc
     target_html.parent.mkdir(parents=True, exist_ok=True)
     _copy_synced(page, target_html)
     return target_html

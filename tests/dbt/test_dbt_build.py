@@ -7,6 +7,7 @@ real dbt project once through run_dbt_build (~5-10 s per test).
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from transforms.dbt_build import run_dbt_build
+from transforms.dbt_build import generate_dbt_docs, run_dbt_build
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_SQL = REPO / "transforms" / "sql" / "raw_schema.sql"
@@ -270,3 +271,38 @@ def test_dbt_build_reports_broken_invariants_as_failing_tests(tmp_path: Path) ->
         "fail", "warn", 1)
     assert failing == {}  # nothing else broke, and every other check ran
     assert result.results.filter(pl.col("status") == "pass").height > 100
+
+
+def _last_invocation_log(target: Path) -> str:
+    log = (target / "logs" / "dbt.log").read_text(encoding="utf-8")
+    return log[log.rindex("running dbt with arguments"):]
+
+
+def test_docs_reuse_the_builds_parse_and_manifest_with_a_fresh_catalog(tmp_path: Path) -> None:
+    db = make_raw_db(tmp_path / "claimledger.duckdb", raw_frames())
+    target = tmp_path / "dbt_target"  # the default: beside the database
+    assert run_dbt_build(db).success
+    built_manifest = (target / "manifest.json").read_text(encoding="utf-8")
+    assert "Starting full parse" in _last_invocation_log(target)
+    # a column added after the build must reach the docs: the catalog is read now
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("alter table marts.fct_trade_figures add column docs_probe integer")
+    finally:
+        con.close()
+
+    page = generate_dbt_docs(db)
+
+    log = _last_invocation_log(target)
+    assert "Partial parsing enabled, no changes found, skipping parsing" in log
+    assert "Unable to do partial parsing" not in log
+    assert "Began compiling node" not in log  # --no-compile: the build compiled them
+    html = page.read_text(encoding="utf-8")
+    assert (target / "manifest.json").read_text(encoding="utf-8") == built_manifest
+    assert built_manifest in html  # the build's manifest, compiled SQL included
+    assert '"compiled_code"' in built_manifest
+    catalog = (target / "catalog.json").read_text(encoding="utf-8")
+    assert catalog in html
+    columns = json.loads(catalog)["nodes"]["model.claimledger.fct_trade_figures"]["columns"]
+    assert columns["value_usd"]["type"] == "DOUBLE"
+    assert columns["docs_probe"]["type"] == "INTEGER"

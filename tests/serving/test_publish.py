@@ -6,7 +6,9 @@ layer Warehouse creates); every test is fast.
 
 from __future__ import annotations
 
+import os
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -126,6 +128,33 @@ def test_rollback_serves_the_previous_version_and_stops_at_the_oldest(tmp_path):
     assert (Layout.of(settings).parquet_link.resolve().name == f"{first.version}.parquet")
     with pytest.raises(PublishError, match="no version before"):
         rollback(settings)
+
+
+def test_the_served_file_is_a_read_only_link_to_its_version_never_to_the_build(tmp_path):
+    settings = _settings(tmp_path)
+    layout = Layout.of(settings)
+    _build(settings, [190.0])
+    first = publish(settings, "day-1", docs=False)
+    served = settings.published_db.stat()
+    version = layout.version_db(first.version).stat()
+    assert (served.st_ino, served.st_dev) == (version.st_ino, version.st_dev)
+    assert served.st_nlink == 2 and stat.S_IMODE(served.st_mode) == 0o444
+    assert settings.build_db.stat().st_nlink == 1  # the writer's file stays its own
+    if os.geteuid() != 0:  # a client that forgets read_only cannot change it (root can)
+        with pytest.raises(duckdb.Error):
+            duckdb.connect(str(settings.published_db)).close()
+
+    # a temporary name left by a publish that died before its swap is replaced
+    settings.published_db.with_name("claimledger.duckdb.tmp").write_bytes(b"half")
+    _build(settings, [245.0])
+    second = publish(settings, "day-2", docs=False)
+    assert settings.published_db.stat().st_ino == layout.version_db(second.version).stat().st_ino
+    assert layout.version_db(first.version).stat().st_nlink == 1
+    assert _served_values(layout.version_db(first.version)) == [190.0]
+    assert _served_values(settings.published_db) == [245.0]
+    rollback(settings)
+    assert settings.published_db.stat().st_ino == layout.version_db(first.version).stat().st_ino
+    assert _served_values(settings.published_db) == [190.0]
 
 
 def test_a_reader_holding_the_old_file_keeps_its_snapshot_until_it_reconnects(tmp_path):
