@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import hashlib
 import json
 import logging
@@ -505,13 +506,16 @@ def fetch_all_pages(discovered: pl.DataFrame, ingest_date: str, settings, *,
     null — and quarantine), pages in the order of `discovered`.
     """
     from transforms.fetch import fetch_pages
+    from transforms.parallel import map_frames
 
     discovered = discovered.with_row_index("_order")
     is_web = pl.col("source_kind").is_in(HTTP_KINDS)
     web, local = discovered.filter(is_web), discovered.filter(~is_web)
     frames, quarantines = [], []
     if local.height:
-        pages, quarantine = fetch_pages(local.drop("_order"), ingest_date)
+        # Reading, decoding and hashing files: in the stage's worker processes too.
+        pages, quarantine = map_frames(functools.partial(fetch_pages, ingest_date=ingest_date),
+                                       local.drop("_order"), key="url")
         frames.append(pages.with_columns(
             [pl.lit(None, dtype=t).alias(c) for c, t in HTTP_PAGE_COLUMNS.items()])
             .with_columns(local["_order"]))

@@ -143,7 +143,8 @@ def map_frames(func: Callable[..., tuple[pl.DataFrame, ...]], frame: pl.DataFram
             args = [e.filter(pl.col(key).is_in(keys)) for e in extra]
             futures.append(pool.submit(func, chunk, *args))
     results = [future.result() for future in futures]
-    log.info("%s: %d rows in %d chunks on %d worker processes", func.__name__, frame.height,
+    name = getattr(func, "__name__", None) or getattr(func, "func", func).__name__  # partial
+    log.info("%s: %d rows in %d chunks on %d worker processes", name, frame.height,
              len(chunks), workers)
     return tuple(pl.concat([r[i] for r in results], how="diagonal_relaxed")
                  for i in range(len(results[0])))

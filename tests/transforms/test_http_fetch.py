@@ -428,3 +428,26 @@ def test_fetch_all_pages_routes_local_and_web_rows_and_keeps_their_order(site, t
     assert pages["http_status"].to_list() == [None, 200, None, None, None]
     assert "12 percent" in pages["html"][3]  # read back from the WARC, no network
     assert quarantine["url"].to_list() == [f"{base}/private/x"]
+
+
+def test_local_pages_read_in_worker_processes_equal_the_in_process_read(tmp_path, monkeypatch):
+    # 40 snapshot files (one unreadable) are enough for the stage pool to take them.
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    for i in range(40):
+        (snap / f"p{i:02d}.html").write_text(ARTICLE.format(title=f"Page {i}"))
+    (snap / "p07.html").write_bytes(b"%PDF-1.7 not a page")
+    (tmp_path / "sources.yml").write_text(f"sources:\n  - {{name: snap, kind: snapshot, "
+                                          f"path: {snap}}}\n")
+    settings = Settings.from_env({"CLAIMLEDGER_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+                                  "CLAIMLEDGER_SOURCES": str(tmp_path / "sources.yml")})
+    discovered = discover(settings)
+    results = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("CLAIMLEDGER_WORKERS", workers)
+        pages, quarantine = fetch_all_pages(discovered, "2026-11-24", settings)
+        results[workers] = (pages.drop("fetched_at"), quarantine.drop("recorded_at",
+                                                                      strict=False))
+    assert results["1"][0].equals(results["2"][0])
+    assert results["1"][1].equals(results["2"][1])
+    assert results["2"][1]["url"].to_list() == [discovered["url"][7]]
