@@ -3,11 +3,12 @@
 The evaluation sets hold 773 real pages (article-extraction-benchmark html/*.html.gz and
 trafilatura-eval html/*.gz). Page k of the corpus is real page k mod 773 in its k // 773-th
 variant: variant 0 is the page as published; later variants shift every ISO date by
-`variant` days and add `variant` to the small integers of the visible text (never inside
-<script> or <style>), so content hashes, dates and figures differ while the markup stays the
-real markup. Every page gets its own URL (manifest.csv) and a matching <link rel=canonical>,
-since claimledger keys an article by its canonical URL: without it, copies of a page would
-collapse into one article instead of being processed as distinct pages.
+`variant` days and add `variant` to the small integers of the visible text (not to years,
+1900-2100, and never inside <script> or <style>), so content hashes, dates and figures
+differ while the markup stays the real markup. Every page gets its own URL (manifest.csv)
+and a matching <link rel=canonical>, since claimledger keys an article by its canonical
+URL: without it, copies of a page would collapse into one article instead of being
+processed as distinct pages.
 
 The pages are read at build time from Path(repo)/../shared/eval (or CLAIMLEDGER_EVAL_DIR)
 and written only to the folder the caller names (a temporary one); never into the repo.
@@ -35,6 +36,7 @@ _TEXT_NODE = re.compile(rb">([^<]+)<")
 # A small integer standing alone in visible text ("12 percent", "in 2019"): 1-4 digits,
 # not part of a longer number, a decimal or an identifier.
 _SMALL_INT = re.compile(rb"(?<![\w.,/-])([1-9]\d{0,3})(?![\w.,/-]\d|\d)")
+YEARS = (1900, 2100)  # numbers in this range are read as years and never shifted
 _ISO_DATE = re.compile(rb"\b(19\d\d|20\d\d)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 # Every tag a page may name its own URL in: trafilatura reads og:url and twitter:url before
 # <link rel=canonical>, so all of them are replaced, or copies would share one article.
@@ -89,8 +91,17 @@ def _shift_date(match: re.Match, days: int) -> bytes:
     return day.isoformat().encode()
 
 
+def _shifted(number: re.Match, offset: int) -> bytes:
+    value = int(number[1])
+    # A year stays a year: "in 2024" shifted by a dozen variants would become a period
+    # after the publication date, which the quality gate rightly stops (a future actual).
+    if YEARS[0] <= value <= YEARS[1]:
+        return number[0]
+    return str(value + offset).encode()
+
+
 def _shift_numbers(text_node: re.Match, offset: int) -> bytes:
-    shifted = _SMALL_INT.sub(lambda m: str(int(m[1]) + offset).encode(), text_node[1])
+    shifted = _SMALL_INT.sub(lambda m: _shifted(m, offset), text_node[1])
     return b">" + shifted + b"<"
 
 

@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -396,7 +397,8 @@ def _corpus(folder: Path, pages: int, first: int, source: list) -> Path:
     """build_corpus, or the folder as it is when a --keep folder already holds the same
     pages (the corpus is deterministic; building 10,000 pages takes minutes)."""
     stamp = folder / "bench-corpus.json"
-    wanted = {"pages": pages, "first": first, "real_pages": len(source)}
+    recipe = hashlib.sha256((Path(__file__).parent / "corpus.py").read_bytes()).hexdigest()
+    wanted = {"pages": pages, "first": first, "real_pages": len(source), "recipe": recipe}
     if stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
         return folder
     built = build_corpus(folder, pages, first=first, source=source).folder
