@@ -42,7 +42,7 @@ PRELOAD = ("transforms.stages", "transforms.extract", "transforms.clean",
 # Fewer rows than this per worker are processed in the caller: shipping them costs more.
 MIN_ROWS_PER_WORKER = 8
 # Chunks per worker: more than one evens out pages of very different sizes.
-CHUNKS_PER_WORKER = 2
+CHUNKS_PER_WORKER = 4
 
 _pool: ProcessPoolExecutor | None = None
 _pool_key: tuple[int, int] | None = None  # (pid, workers) the pool was made for

@@ -8,7 +8,8 @@ Every knob has a documented default so a fresh clone runs with no configuration.
 - CLAIMLEDGER_SOURCES: $CLAIMLEDGER_HOME/config/sources.yml; the sources to ingest.
 - CLAIMLEDGER_CORPUS: unset; a folder of HTML pages that replaces every configured
   source (`make run CORPUS=...`).
-- CLAIMLEDGER_BATCH_SIZE: 200; pages per mapped batch.
+- CLAIMLEDGER_BATCH_SIZE: 1000; pages per mapped batch (bench/: 1000 pages with 4 chunks per
+  worker ran extract, clean and figures 15-20% faster than 200 with 2, no Airflow counted).
 - CLAIMLEDGER_STORAGE_COMPAT: v1.4.0; the DuckDB storage version of files we create,
   so DuckDB 1.4-era BI drivers can read them.
 - CLAIMLEDGER_PUBLISH_KEEP: 3; published versions kept in warehouse/published/ for
@@ -53,7 +54,7 @@ class Settings:
             warehouse_dir=warehouse,
             sources_file=Path(env.get("CLAIMLEDGER_SOURCES", home / "config" / "sources.yml")),
             corpus_override=Path(corpus).resolve() if corpus else None,
-            batch_size=int(env.get("CLAIMLEDGER_BATCH_SIZE", "200")),
+            batch_size=int(env.get("CLAIMLEDGER_BATCH_SIZE", "1000")),
             storage_compatibility_version=env.get("CLAIMLEDGER_STORAGE_COMPAT", "v1.4.0"),
             publish_keep=max(2, int(env.get("CLAIMLEDGER_PUBLISH_KEEP", "3"))),
             duckdb_memory_limit=env.get("CLAIMLEDGER_DUCKDB_MEMORY_LIMIT", "1GB"),
