@@ -48,9 +48,10 @@ grouped as (
         list(stated_value order by stated_value, article_id) as stated_values,
         string_agg(
             source_name || ': ' || stated_text, '; '
-            order by stated_value, source_name
+            order by stated_value, source_name, stated_text
         ) as stated_texts,
-        list(distinct article_id) as article_ids,
+        -- Sorted: list(distinct ...) keeps no order, so reruns could differ.
+        list_sort(list(distinct article_id)) as article_ids,
         median(stated_value) as consensus_value,
         min(stated_value) as min_value,
         max(stated_value) as max_value,
