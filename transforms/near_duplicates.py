@@ -254,15 +254,15 @@ def with_near_duplicates(
             i = parent[i]
         return i
 
-    rows = list(range(n_stored, len(ids)))
+    new_rows = list(range(n_stored, len(ids)))
     thresholds = (num_perm, settings["min_similarity"], settings["story"]["min_similarity"])
     pairs, sources, best_shingle, best_story = _compare_in_parallel(
-        shingle, story, empty, rows, thresholds)
+        shingle, story, empty, new_rows, thresholds)
     for row, other in pairs:
         a, b = find(row), find(other)
         parent[max(a, b)] = min(a, b)
     results = []
-    for row in range(n_stored, len(ids)):
+    for row in new_rows:
         compared = best_shingle[row] >= 0
         source = sources.get(row)
         results.append((ids[row], ids[source] if source is not None else None,

@@ -38,9 +38,9 @@ class Settings:
     batch_size: int
     storage_compatibility_version: str
     publish_keep: int = 3
-    # DuckDB's buffer pool for the writer. Its default is 80% of RAM, and a load of 10,000
-    # pages (HTML included) then holds ~2.4 GB of cached blocks; a cap makes DuckDB evict
-    # (and spill) instead, so the writer's memory follows this setting, not the corpus.
+    # DuckDB's buffer pool for the writer. Its default is 80% of RAM, which a big load
+    # fills with cached blocks; a cap makes DuckDB evict (and spill) instead, so the
+    # writer's memory follows this setting, not the corpus.
     duckdb_memory_limit: str = "1GB"
 
     @classmethod

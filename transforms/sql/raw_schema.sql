@@ -18,9 +18,10 @@ create table if not exists raw.pages (
     content_type varchar,
     content_hash varchar,                -- sha256 of the body bytes
     byte_count bigint not null,
-    archive_file varchar,                -- Parquet file holding the decoded body (column
-                                         -- html, by page_id), relative to the warehouse
-                                         -- folder: transforms/page_archive.py
+    archive_file varchar,                -- Parquet file holding this page's row with its
+                                         -- decoded body (column html, null when there is
+                                         -- none), relative to the warehouse folder:
+                                         -- transforms/page_archive.py
     fetch_outcome varchar not null,      -- fetched | unchanged | quarantined
     final_url varchar,                   -- URL after redirects (web kinds)
     etag varchar,                        -- sent as If-None-Match on the next fetch
