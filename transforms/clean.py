@@ -210,7 +210,8 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
     kept_shingles: list[tuple[int, set]] = []
     for i, row in enumerate(rows):
         reason, repeats = None, None
-        word_chars = sum(1 for char in row["key"] if char.isalnum())
+        # A normalised key holds only alphanumeric characters and single spaces.
+        word_chars = len(row["key"]) - row["key"].count(" ")
         if word_chars < th["too_short"]["min_word_chars"]:
             reason = "too_short"
         else:
@@ -265,9 +266,15 @@ def _duplicate_of(
     if row["n_words"] < th["near_min_words"]:
         return None, None
     mine = _shingles(row["key"])
+    least = th["near_jaccard"]
     for position, theirs in kept_shingles:  # earliest first: point at the first copy
+        # Jaccard is at most the ratio of the smaller set's size to the larger's: most pairs
+        # are decided without building their intersection and union.
+        small, large = sorted((len(mine), len(theirs)))
+        if not large or small < least * large:
+            continue
         union = len(mine | theirs)
-        if union and len(mine & theirs) / union >= th["near_jaccard"]:
+        if union and len(mine & theirs) / union >= least:
             return "duplicate", position
     return None, None
 

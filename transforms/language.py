@@ -54,12 +54,12 @@ def _script_language(text: str, scripts: dict[str, Any]) -> str | None:
     if text.isascii() and all(lo > 0x7F for spec in scripts.values()
                               for lo, _ in spec["ranges"]):
         return None
-    letters = sum(1 for char in text if char.isalpha())
+    letters = sum(map(str.isalpha, text))
     if not letters:
         return None
     for lang, spec in scripts.items():  # order in the file matters: ko, ja before zh
         pattern = _script_pattern(tuple((lo, hi) for lo, hi in spec["ranges"]))
-        in_script = sum(1 for char in pattern.findall(text) if char.isalpha())
+        in_script = sum(map(str.isalpha, pattern.findall(text)))
         if in_script / letters >= spec["min_share"]:
             return lang
     return None
@@ -82,7 +82,7 @@ def detect_language(
         return None
     hits = Counter()
     for lang, stopwords in profiles["stopwords"].items():
-        hits[lang] = sum(1 for token in tokens if token in stopwords)
+        hits[lang] = sum(map(stopwords.__contains__, tokens))
     # Sort by hits, then code: ties resolve the same way on every run.
     ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
     best_lang, best_hits = ranked[0]

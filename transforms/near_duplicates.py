@@ -70,41 +70,60 @@ def _reduce(values: np.ndarray) -> np.ndarray:
     return np.where(values >= _P, values - _P, values)
 
 
-def _mulmod(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """(a * x) mod 2^61-1 exactly, elementwise, for a and x below 2^61 (uint64 arrays).
-
-    The 122-bit product is split into 32-bit halves so no partial product overflows:
-    a*x = hh*2^64 + mid*2^32 + ll, with 2^64 = 8 and 2^61 = 1 (mod 2^61-1).
-    """
-    a_hi, a_lo = a >> _32, a & _LOW32
-    x_hi, x_lo = x >> _32, x & _LOW32
-    hh = a_hi * x_hi                    # < 2^58
-    mid = a_hi * x_lo + a_lo * x_hi     # < 2^62
-    ll = a_lo * x_lo                    # < 2^64
-    total = (hh << np.uint64(3)) + (mid >> np.uint64(29)) \
-        + ((mid & _LOW29) << _32) + (ll & _P) + (ll >> np.uint64(61))  # < 2^63
-    return _reduce(total)
+@functools.cache
+def _coefficient_halves(num_perm: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(a's high 32 bits, a's low 32 bits, b) of _hash_coefficients, split once."""
+    a, b = _hash_coefficients(num_perm)
+    return a >> _32, a & _LOW32, b
 
 
 def _minhash(items: set[str], num_perm: int) -> list[int]:
     """k minima of the universal hashes over the items; all 2^61-1 for an empty set.
 
     Vectorised with numpy in exact modular arithmetic: the same values as
-    min((a*x + b) % (2^61-1)) computed with Python integers.
+    min((a*x + b) % (2^61-1)) computed with Python integers (tests/transforms/
+    test_minhash_exact.py). This is most of the clean stage's time, hence in-place steps.
     """
     if not items:
         return [_MERSENNE] * num_perm
-    a, b = _hash_coefficients(num_perm)
-    values = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "big")
-         % _MERSENNE for item in items),
-        dtype=np.uint64, count=len(items)).reshape(1, -1)
-    hashed = _reduce(_mulmod(a, values) + b)
+    a_hi, a_lo, b = _coefficient_halves(num_perm)
+    digests = b"".join(hashlib.blake2b(item.encode(), digest_size=8).digest()
+                       for item in items)
+    x = _reduce(np.frombuffer(digests, dtype=">u8").astype(np.uint64)).reshape(1, -1)
+    x_hi, x_lo = x >> _32, x & _LOW32
+    # (a * x) mod 2^61-1 with a and x below 2^61: the 122-bit product is split into 32-bit
+    # halves so no partial product overflows: a*x = hh*2^64 + mid*2^32 + ll, with 2^64 = 8
+    # and 2^61 = 1 (mod 2^61-1).
+    total = a_hi * x_hi                 # hh < 2^58
+    total <<= np.uint64(3)
+    mid = a_hi * x_lo
+    mid += a_lo * x_hi                  # < 2^62
+    part = mid >> np.uint64(29)
+    total += part
+    mid &= _LOW29
+    mid <<= _32
+    total += mid
+    ll = a_lo * x_lo                    # < 2^64
+    np.right_shift(ll, np.uint64(61), out=part)
+    total += part
+    ll &= _P
+    total += ll                         # < 2^63
+    # One folding step leaves a value below 2^61 + 4, congruent to a*x; adding b (< p) and
+    # folding again gives below p + 3, so one conditional subtraction is exact.
+    folded = total & _P
+    total >>= np.uint64(61)
+    folded += total
+    folded += b
+    hashed = _reduce(folded)
     return hashed.min(axis=1).astype(np.int64).tolist()
 
 
-def _shingles(text: str, size: int) -> set[str]:
-    tokens = _TOKEN.findall(normalise(text))
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalise(text))
+
+
+def _shingles(text: str | list[str], size: int) -> set[str]:
+    tokens = _tokens(text) if isinstance(text, str) else text
     if not tokens:
         return set()
     if len(tokens) < size:
@@ -112,11 +131,11 @@ def _shingles(text: str, size: int) -> set[str]:
     return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def _content_words(text: str) -> set[str]:
+def _content_words(text: str | list[str]) -> set[str]:
     stopwords = all_stopwords()
     return {
         token
-        for token in _TOKEN.findall(normalise(text))
+        for token in (_tokens(text) if isinstance(text, str) else text)
         if token not in stopwords and (len(token) >= 3 or token.isdigit())
     }
 
@@ -131,11 +150,12 @@ def article_signatures(articles: pl.DataFrame) -> pl.DataFrame:
     settings = _settings()
     rows = []
     for article_id, text in articles.select("article_id", "clean_text").iter_rows():
+        tokens = _tokens(text or "")  # one normalisation for both signatures
         rows.append(
             (
                 article_id,
-                _minhash(_shingles(text or "", settings["shingle_words"]), settings["num_perm"]),
-                _minhash(_content_words(text or ""), settings["num_perm"]),
+                _minhash(_shingles(tokens, settings["shingle_words"]), settings["num_perm"]),
+                _minhash(_content_words(tokens), settings["num_perm"]),
             )
         )
     return pl.DataFrame(rows, schema=SIGNATURE_COLUMNS, orient="row").sort("article_id")
