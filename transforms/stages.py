@@ -310,29 +310,31 @@ def _staged_signatures(batches: list[Path], articles: pl.DataFrame,
     return found.sort("article_id")
 
 
-def _kept_parts(batches: list[Path], name: str, kept_pairs: pl.DataFrame) -> list[pl.LazyFrame]:
-    """Each batch's `name` rows, lazily, for the articles whose kept copy (article_id and
-    url) that batch holds. The writer reads and inserts one batch at a time, so these tables
-    never sit in memory whole; and an article seen under two URLs in two batches loads once
-    (two URLs of one article inside one batch are still merged by the clean stage)."""
+def _kept_parts(batches: list[Path], name: str, kept_pairs: pl.DataFrame) -> list:
+    """Each batch's `name` file, as ParquetRows of the articles whose kept copy (article_id
+    and url) that batch holds. The writer's DuckDB reads the files one at a time, so these
+    tables never sit in memory whole; and an article seen under two URLs in two batches loads
+    once (two URLs of one article inside one batch are still merged by the clean stage)."""
+    from transforms.warehouse import ParquetRows
+
     parts = []
     for batch in batches:
         if not (batch / f"{name}.parquet").exists():
             continue
         own = pl.read_parquet(batch / "articles.parquet", columns=["article_id", "url"])
         ids = own.join(kept_pairs, on=["article_id", "url"], how="semi")["article_id"]
-        parts.append(pl.scan_parquet(batch / f"{name}.parquet")
-                     .filter(pl.col("article_id").is_in(ids.to_list())))
+        parts.append(ParquetRows(batch / f"{name}.parquet", tuple(ids.to_list())))
     return parts
 
 
 def load_batches(settings: Settings, ingest_date: str, run_id: str,
                  batch_dirs: list[str]) -> dict:
     """The single writer: one transaction replaces the partition with the batches' rows."""
+    from transforms import parallel
     from transforms.near_duplicates import article_signatures, with_near_duplicates
     from transforms.page_archive import archive_batch_pages, prune_other_runs
     from transforms.run_lock import claim_run
-    from transforms.warehouse import Warehouse
+    from transforms.warehouse import ParquetRows, Warehouse
 
     claim_run(settings, run_id, ingest_date)  # refuses if another live run took over
     batches = sorted(Path(b) for b in batch_dirs)
@@ -361,14 +363,18 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     log.info("near-duplicate search: %d new x %d stored articles in %.2f s",
              signatures.height, stored.height, time.monotonic() - started)
     articles = articles.join(near, on="article_id", how="left")
+    # The stage pool's last use in this process: its workers still hold the memory of the
+    # biggest chunks they parsed (~0.2 GiB each), which would sit idle beside the writer's
+    # peak. A later batch task in this process starts a new pool.
+    parallel.shutdown()
 
     # The bodies stay in the fetch stage's files, linked into the page archive
     # (transforms/page_archive.py); raw.pages gets every other column and the file's name.
     page_files = [b / "pages.parquet" for b in batches if (b / "pages.parquet").exists()]
     archived = archive_batch_pages(settings, ingest_date, run_id, page_files)
     frames = {
-        "pages": [pl.scan_parquet(f).select(pl.exclude("html")).with_columns(
-            archive_file=pl.lit(name)) for f, name in zip(page_files, archived, strict=True)],
+        "pages": [ParquetRows(f, exclude=("html",), constants=(("archive_file", name),))
+                  for f, name in zip(page_files, archived, strict=True)],
         "quarantine": quarantine,
         "articles": articles,
         "article_signatures": signatures,

@@ -1,0 +1,99 @@
+"""transforms.warehouse: a partition load from staged Parquet files read by DuckDB itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from transforms.settings import Settings
+from transforms.warehouse import ParquetRows, Warehouse
+
+FETCHED = dt.datetime(2026, 6, 1, 8, 0)
+
+
+def _article(article_id: str, content_hash: str) -> dict:
+    return {
+        "article_id": article_id, "source_name": "wire", "url": f"https://x.test/{article_id}",
+        "canonical_url": f"https://x.test/{article_id}", "raw_text": "Text.",
+        "clean_text": "Text.", "extractor": "trafilatura", "extractor_version": "2.3",
+        "extraction_path": "trafilatura_precise", "content_hash": content_hash,
+        "fetched_at": FETCHED, "paragraph_count": 1, "kept_paragraph_count": 1,
+    }
+
+
+def _paragraph(article_id: str) -> dict:
+    return {
+        "paragraph_id": f"{article_id}-p0000", "article_id": article_id, "position": 0,
+        "text": "Text.", "repaired_text": "Text.", "repair_count": 0, "char_count": 5,
+        "is_kept": True,
+    }
+
+
+def _page(page_id: str) -> dict:
+    return {"page_id": page_id, "source_name": "wire", "url": f"https://x.test/{page_id}",
+            "fetched_at": FETCHED, "byte_count": 10, "fetch_outcome": "fetched",
+            "html": "<p>body</p>"}
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Warehouse:
+    return Warehouse(Settings.from_env({"CLAIMLEDGER_WAREHOUSE_DIR": str(tmp_path)}))
+
+
+def _staged(tmp_path) -> dict:
+    paragraphs = tmp_path / "paragraphs.parquet"
+    pl.DataFrame([_paragraph("a1"), _paragraph("a2"), _paragraph("a3")]).write_parquet(paragraphs)
+    pages = tmp_path / "pages.parquet"
+    pl.DataFrame([_page("g1"), _page("g2")]).write_parquet(pages)
+    return {
+        "articles": pl.DataFrame([_article("a1", "h1"), _article("a2", "h2")]),
+        # a3's kept copy lives in another batch: its row here must not load.
+        "paragraphs": [ParquetRows(paragraphs, ("a1", "a2"))],
+        "pages": [ParquetRows(pages, exclude=("html",),
+                              constants=(("archive_file", "archive/pages/b.parquet"),))],
+    }
+
+
+def _rows(warehouse: Warehouse, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse.path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_parquet_rows_load_only_the_named_articles_stamped_with_their_partition(
+        warehouse, tmp_path):
+    report = warehouse.load_partition("2026-06-01", "run-1", _staged(tmp_path))
+    assert report.rows_by_table == {"articles": 2, "paragraphs": 2, "pages": 2}
+    assert _rows(warehouse, "select paragraph_id, ingest_date from raw.paragraphs "
+                            "order by 1") == [("a1-p0000", dt.date(2026, 6, 1)),
+                                              ("a2-p0000", dt.date(2026, 6, 1))]
+    # The body stays out of the table; the archive file's name and the run go in.
+    assert _rows(warehouse, "select page_id, run_id, archive_file from raw.pages "
+                            "order by 1") == [("g1", "run-1", "archive/pages/b.parquet"),
+                                              ("g2", "run-1", "archive/pages/b.parquet")]
+
+
+def test_an_unchanged_article_on_a_later_day_keeps_its_rows_and_is_not_loaded_twice(
+        warehouse, tmp_path):
+    warehouse.load_partition("2026-06-01", "run-1", _staged(tmp_path))
+    later = _staged(tmp_path)
+    later["articles"] = pl.DataFrame([_article("a1", "h1"), _article("a2", "changed")])
+    del later["pages"]  # page ids are per day: the same file would be other pages
+    report = warehouse.load_partition("2026-06-02", "run-2", later)
+    assert report.articles_unchanged == 1
+    assert report.rows_by_table["paragraphs"] == 1
+    assert _rows(warehouse, "select paragraph_id, ingest_date from raw.paragraphs "
+                            "order by 1") == [("a1-p0000", dt.date(2026, 6, 1)),
+                                              ("a2-p0000", dt.date(2026, 6, 2))]
+
+
+def test_a_file_column_the_table_lacks_fails_the_load_and_commits_nothing(
+        warehouse, tmp_path):
+    staged = _staged(tmp_path)
+    staged["pages"] = [ParquetRows(staged["pages"][0].path)]  # html not excluded
+    with pytest.raises(ValueError, match=r"raw.pages: file has columns the table lacks: "
+                                         r"\['html'\]"):
+        warehouse.load_partition("2026-06-01", "run-1", staged)
+    assert _rows(warehouse, "select count(*) from raw.articles") == [(0,)]
