@@ -121,6 +121,7 @@ class TreeMemory:
         self.peak_rss = 0
         self.peak_breakdown: list[tuple[str, int]] = []  # (process, PSS bytes) at the peak
         self.peak_at = 0.0
+        self.samples: list[tuple[float, int]] = []  # (epoch seconds, summed PSS)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -138,6 +139,7 @@ class TreeMemory:
             pss += getattr(info, "pss", info.rss)
             rss += info.rss
             parts.append((name, getattr(info, "pss", info.rss)))
+        self.samples.append((time.time(), pss))
         if pss > self.peak_pss:
             self.peak_pss = pss
             self.peak_at = time.time()
@@ -178,6 +180,7 @@ class DagRun:
     peak_rss_bytes: int = 0
     peak_breakdown: list = field(default_factory=list)
     peak_task: str | None = None
+    stage_peak_pss_bytes: dict[str, int] = field(default_factory=dict)
     articles: int | None = None
     failed_tasks: list[str] = field(default_factory=list)
     near_duplicate_seconds: float | None = None
@@ -227,6 +230,34 @@ def task_seconds(log_text: str) -> tuple[dict[str, float], dict[str, int], float
             instances[task_id] = instances.get(task_id, 0) + 1
             last = moment
     return seconds, instances, first or 0.0, last or 0.0, gaps
+
+
+def task_intervals(log_text: str) -> list[tuple[str, float, float]]:
+    """(task_id, start, end) of every task instance in a dags-test log, epoch seconds."""
+    open_tasks: dict[tuple[str, str], float] = {}
+    intervals = []
+    for line in log_text.splitlines():
+        match = _TASK_LINE.search(line)
+        if not match:
+            continue
+        stamp, verb, task_id, index = match.groups()
+        if verb == "starting":
+            open_tasks[(task_id, index)] = _stamp(stamp)
+        elif (task_id, index) in open_tasks:
+            intervals.append((task_id, open_tasks.pop((task_id, index)), _stamp(stamp)))
+    return intervals
+
+
+def stage_peaks(log_text: str, samples: list[tuple[float, int]]) -> dict[str, int]:
+    """The largest memory sample taken while each stage ran (stage names as in STAGES)."""
+    peaks: dict[str, int] = {}
+    intervals = task_intervals(log_text)
+    for moment, value in samples:
+        for task_id, start, end in intervals:
+            if start <= moment <= end:
+                stage = STAGES.get(task_id, task_id)
+                peaks[stage] = max(peaks.get(stage, 0), value)
+    return peaks
 
 
 def _task_at(log_text: str, moment: float) -> str | None:
@@ -292,6 +323,7 @@ def run_claimledger(env: dict[str, str], date: str, pages: int, log_path: Path) 
     run.peak_pss_bytes, run.peak_rss_bytes = memory.peak_pss, memory.peak_rss
     run.peak_breakdown = memory.peak_breakdown
     run.peak_task = _task_at(text, memory.peak_at)
+    run.stage_peak_pss_bytes = stage_peaks(text, memory.samples)
     run.failed_tasks = failed_tasks(text)
     near = _NEAR_DUPLICATES.findall(text)
     run.near_duplicate_seconds = float(near[-1][2]) if near else None
@@ -328,6 +360,10 @@ def _rate(pages: int, seconds: float | None) -> str:
     return f"{pages / seconds:,.0f}"
 
 
+def _mib(size: int | None) -> str:
+    return "-" if not size else f"{size / 2**20:,.0f}"
+
+
 def table(result: dict) -> str:
     """The benchmark's numbers as a fixed-width text table."""
     full, inc, bare = result["full"], result["increment"], result["bare"]
@@ -338,7 +374,7 @@ def table(result: dict) -> str:
         f"{result['cores']} cores",
         "",
         f"{'stage':<18}{'seconds':>10}{'pages/s':>10}{'tasks':>7}"
-        f"{'1%-new s':>10}",
+        f"{'1%-new s':>10}{'peak MiB':>10}",
     ]
     for stage in STAGES.values():
         if stage not in full["stage_seconds"] and stage not in inc["stage_seconds"]:
@@ -346,7 +382,8 @@ def table(result: dict) -> str:
         seconds = full["stage_seconds"].get(stage)
         lines.append(f"{stage:<18}{seconds or 0:>10.1f}{_rate(n, seconds):>10}"
                      f"{full['task_instances'].get(stage, 0):>7}"
-                     f"{inc['stage_seconds'].get(stage, 0):>10.1f}")
+                     f"{inc['stage_seconds'].get(stage, 0):>10.1f}"
+                     f"{_mib(full.get('stage_peak_pss_bytes', {}).get(stage)):>10}")
     overhead = result["startup_overhead"]
     lines += [
         f"{'  near-duplicates':<18}{full['near_duplicate_seconds'] or 0:>10.1f}{'':>17}"

@@ -17,6 +17,7 @@ from bench.run import (
     STAGES,
     failed_tasks,
     run_benchmark,
+    stage_peaks,
     table,
     task_seconds,
 )
@@ -39,6 +40,20 @@ def test_task_seconds_sum_mapped_instances_and_gaps():
     assert last - first == pytest.approx(3.0)
     assert gaps == pytest.approx(0.5)
     assert failed_tasks(LOG) == ["fetch_pages[1]"]
+
+
+def test_stage_peaks_take_the_largest_sample_inside_each_task():
+    start = _stamp_of("2026-06-01T10:00:00.000000Z")
+    samples = [(start - 1, 999), (start + 0.5, 10), (start + 1.4, 30), (start + 2.2, 20),
+               (start + 2.9, 5)]
+    # Before the first task (999) belongs to no stage; map indexes of one task share a peak.
+    assert stage_peaks(LOG, samples) == {"fetch-from-disk": 30}
+
+
+def _stamp_of(text: str) -> float:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +84,11 @@ def test_every_data_stage_is_timed_and_the_table_shows_the_ratio(result):
     assert set(full["stage_seconds"]) <= set(STAGES.values())
     assert 0 < result["throughput_ratio"] < 10
     assert full["peak_pss_bytes"] > 50 * 2**20
+    # Stages of a few seconds are sampled (every 0.25 s); none exceeds the run's peak.
+    assert {"extract", "load", "dbt"} <= set(full["stage_peak_pss_bytes"])
+    assert max(full["stage_peak_pss_bytes"].values()) <= full["peak_pss_bytes"]
     text = table(result)
+    assert "peak MiB" in text
     assert "throughput ratio claimledger / bare trafilatura" in text
     assert "1%-new run" in text
 
