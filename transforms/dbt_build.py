@@ -1,28 +1,34 @@
 """Run the dbt project once (`dbt build`) over a DuckDB file and report its tests.
 
 `run_dbt_build(duckdb_path)` calls dbt in-process through `dbtRunner`, with the
-committed dbt_project/ and its profiles.yml, the database path passed in the
-environment variable CLAIMLEDGER_DUCKDB_PATH, and target/log folders kept out of
-the repository (beside the database unless `target_dir` says otherwise). It
-returns whether the build succeeded plus one row per dbt test in the shape of
-audit.quality_results, so the caller can record them and decide what fails
-the run. `generate_dbt_docs(duckdb_path)` writes the static docs page of the last
-build into the same target folder.
+committed dbt_project/ and its profiles.yml, the database's file name passed in
+the environment variable CLAIMLEDGER_DUCKDB_PATH (dbt runs from the database's
+folder), and target/log folders kept out of the repository (beside the database
+unless `target_dir` says otherwise). It returns whether the build succeeded plus
+one row per dbt test in the shape of audit.quality_results, so the caller can
+record them and decide what fails the run. `generate_dbt_docs(duckdb_path)`
+writes the static docs page of the last build into the same target folder.
 
 Both pass the same flags and --vars, so they share the target folder's
-partial_parse.msgpack: only the first run in a folder parses the whole project
-(~5 s); later runs re-parse just the files whose hashes changed, and everything
-when the vars (transforms/rules/reasons.yml), dbt_project.yml, the profile's
-connection values (the database path) or the dbt version change.
+partial_parse.msgpack: dbt re-parses just the files whose hashes changed, and
+everything when the vars (transforms/rules/reasons.yml), dbt_project.yml, the
+profile's connection values or the dbt version change. A full parse costs ~8-10 s,
+so a target folder without that file starts from the last parse any folder saved
+(`<project>/target/parse_cache/`, see `_seed_parse`), and every warehouse gives dbt
+the same connection values: the database's file name, with dbt run from the
+database's folder (`_invoke`). The saved parse is a cache, never a source of truth:
+dbt checks it (file hashes, vars, profile, version) and parses again when stale.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +40,11 @@ from transforms.audit import QUALITY_RESULT_SCHEMA
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 REASONS_YML = Path(__file__).resolve().parent / "rules" / "reasons.yml"
 DUCKDB_PATH_VAR = "CLAIMLEDGER_DUCKDB_PATH"
+# dbt's saved parse, shared by every target folder of one project: under the
+# project's own target/ (git-ignored, emptied by `dbt clean` and `make clean`), so
+# a copy of the project never starts from another copy's files.
+PARSE_CACHE_DIR = Path("target") / "parse_cache"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's name, in the --target-path
 # Rows of a failing test shown in audit.quality_results.failing_sample, and the
 # characters kept of each value (a model-level test returns whole articles).
 SAMPLE_ROWS = 5
@@ -135,8 +146,20 @@ def _invoke(command: list[str], duckdb_path: Path, target: Path,
             project_dir: Path | None) -> Any:
     """One dbtRunner invocation with the flags and --vars every caller shares.
 
-    Identical --vars (and profile) keep the target's partial_parse.msgpack valid
-    from one invocation to the next; dbt-duckdb's cached database is closed after.
+    Identical --vars and profile keep a saved partial_parse.msgpack valid from one
+    invocation to the next, in this target folder and (through the parse cache) in
+    a fresh one; dbt-duckdb's cached database is closed after.
+
+    The profile's `path` is the database's file name, and dbt runs with the
+    database's folder as the working directory (DuckDB opens a relative path from
+    there). dbt hashes the profile's connection values into its parse state, so an
+    absolute path would make every new warehouse folder parse the whole project
+    again; the file name (and the catalog name dbt-duckdb derives from it) is the
+    same for every warehouse (`Settings.build_db`, the tests, bench/). The change of
+    directory is process-wide but safe here: the caller waits for dbt (in-process,
+    dbtRunner), and Airflow runs each task in its own process (or, under `airflow
+    dags test`, one task after another), so nothing else in the process resolves
+    relative paths meanwhile; it is undone when dbt returns or raises.
     """
     from dbt.cli.main import dbtRunner
 
@@ -151,12 +174,82 @@ def _invoke(command: list[str], duckdb_path: Path, target: Path,
         "--no-send-anonymous-usage-stats",
         "--vars", json.dumps(_reason_vocabularies()),
     ]
-    with _environment({DUCKDB_PATH_VAR: str(duckdb_path),
-                       "DBT_PROFILES_DIR": str(project)}):
+    saved = target / PARTIAL_PARSE_FILE
+    cached = _parse_cache_file(project, duckdb_path.name)
+    _seed_parse(cached, saved)
+    before = _file_stamp(saved)
+    with _environment({DUCKDB_PATH_VAR: duckdb_path.name, "DBT_PROFILES_DIR": str(project)}), \
+            chdir(duckdb_path.parent):
         try:
-            return dbtRunner().invoke(args)
+            outcome = dbtRunner().invoke(args)
         finally:
             _close_dbt_duckdb()
+    if _file_stamp(saved) != before:  # dbt parsed (fully or partly) and saved its parse
+        _share_parse(saved, cached)
+    return outcome
+
+
+def _parse_cache_file(project: Path, database_file_name: str) -> Path:
+    """Where the shared parse of `project` lives for databases named `database_file_name`.
+
+    One per dbt version and database file name, the parts of dbt's parse state
+    that differ between checkouts or warehouses, so they do not overwrite each
+    other's parse; dbt still checks everything else (files, vars, dbt_project.yml).
+    """
+    from dbt.version import __version__
+
+    return project / PARSE_CACHE_DIR / __version__ / database_file_name / PARTIAL_PARSE_FILE
+
+
+def _seed_parse(cached: Path, saved: Path) -> None:
+    """Copy the shared parse into a target folder that has none of its own.
+
+    Best effort: without a readable cache dbt parses the whole project, as it would
+    anyway. A stale or damaged copy is safe too: dbt re-parses what changed, or
+    everything when the state check fails or the file does not load.
+    """
+    if saved.exists() or not cached.exists():
+        return
+    try:
+        _copy_atomically(cached, saved)
+    except OSError:
+        return
+
+
+def _share_parse(saved: Path, cached: Path) -> None:
+    """Offer the parse dbt just saved in a target folder to every later fresh folder.
+
+    Written to a temporary file beside the cache and renamed over it, so another
+    process (parallel tests, a second pipeline) reads the old file or the new one,
+    never half of one. Best effort: a read-only project only loses the speed-up.
+    """
+    if not saved.exists():
+        return
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        _copy_atomically(saved, cached)
+    except OSError:
+        return
+
+
+def _copy_atomically(source: Path, destination: Path) -> None:
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.")
+    os.close(handle)
+    try:
+        shutil.copyfile(source, temporary)
+        shutil.copymode(source, temporary)  # mkstemp's 0600 would hide it from other users
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 @contextmanager
