@@ -283,7 +283,6 @@ def test_docs_reuse_the_builds_parse_and_manifest_with_a_fresh_catalog(tmp_path:
     target = tmp_path / "dbt_target"  # the default: beside the database
     assert run_dbt_build(db).success
     built_manifest = (target / "manifest.json").read_text(encoding="utf-8")
-    assert "Starting full parse" in _last_invocation_log(target)
     # a column added after the build must reach the docs: the catalog is read now
     con = duckdb.connect(str(db))
     try:
