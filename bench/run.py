@@ -455,6 +455,10 @@ def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None =
         new_pages = max(round(pages * increment_share), 1)
         increment = _corpus(work / "increment", new_pages, pages, source)
         bare = run_bare(corpus, workers)
+        # A kept folder reuses its corpus only: a warehouse left by an earlier benchmark
+        # would make the full run find every article already stored (unchanged).
+        for stale in ("warehouse", "airflow_home", "logs"):
+            shutil.rmtree(work / stale, ignore_errors=True)
         env = airflow_env(work / "airflow_home", corpus, work / "warehouse", workers)
         migrate_seconds = prepare_airflow(env)
         full = run_claimledger(env, FULL_DATE, pages, work / "logs" / "full.log")

@@ -43,6 +43,10 @@ def run_dag(ingest_date: str, *, log_path: Path, env: dict[str, str] | None = No
     environment = dict(os.environ if env is None else env)
     environment.setdefault("CLAIMLEDGER_TASK_RETRIES", "0")
     environment["PYTHONUNBUFFERED"] = "1"  # task lines arrive as they happen, not at exit
+    # glibc raises its mmap threshold after each large free, up to 32 MB, so later big
+    # buffers (pickled chunks, decoded pages) come from the heap and stay there: the run's
+    # memory then grew with the number of batches. A fixed threshold returns them.
+    environment.setdefault("MALLOC_MMAP_THRESHOLD_", "1048576")
     airflow = Path(sys.executable).with_name("airflow")
     command = [str(airflow), "dags", "test", "news_daily", ingest_date]
     log_path.parent.mkdir(parents=True, exist_ok=True)
