@@ -268,10 +268,11 @@ def _duplicate_of(
     mine = _shingles(row["key"])
     least = th["near_jaccard"]
     for position, theirs in kept_shingles:  # earliest first: point at the first copy
-        # Jaccard is at most the ratio of the smaller set's size to the larger's: most pairs
-        # are decided without building their intersection and union.
+        # Jaccard is at most the ratio of the smaller set's size to the larger's (also as
+        # rounded floats: division rounds monotonically), so most pairs are decided without
+        # building their intersection and union.
         small, large = sorted((len(mine), len(theirs)))
-        if not large or small < least * large:
+        if not large or small / large < least:
             continue
         union = len(mine | theirs)
         if union and len(mine & theirs) / union >= least:

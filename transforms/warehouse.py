@@ -94,12 +94,12 @@ class Warehouse:
             con.close()
 
     def load_partition(self, ingest_date: str, run_id: str,
-                       frames: dict[str, pl.DataFrame | list]) -> LoadReport:
+                       frames: dict[str, pl.DataFrame | list[ParquetRows]]) -> LoadReport:
         """Replace one ingest partition with `frames` (table name → rows), atomically.
 
         `frames` holds the run's pages, quarantine and per-article tables; any table but
-        articles may also be a list of frames, LazyFrames or ParquetRows (one per batch),
-        read and loaded one by one in the same transaction. An article
+        articles may also be a list of ParquetRows (one per batch), read by DuckDB and
+        loaded one by one in the same transaction. An article
         already stored under another partition with the same content hash is left
         where it is (counted unchanged); otherwise its old rows are replaced.
         """
@@ -110,7 +110,7 @@ class Warehouse:
                 articles = frames["articles"]
                 unchanged = self._unchanged_article_ids(con, articles, ingest_date)
                 keep = ~pl.col("article_id").is_in(unchanged)
-                fresh = {name: [_without(part, keep, set(unchanged)) for part in frame]
+                fresh = {name: [part.without(set(unchanged)) for part in frame]
                          if isinstance(frame, list) else frame.filter(keep)
                          for name, frame in frames.items() if name in ARTICLE_TABLES}
                 fresh_ids = fresh["articles"]["article_id"]
@@ -127,17 +127,12 @@ class Warehouse:
                     frame = fresh.get(table, frames.get(table))
                     if frame is None:
                         continue
-                    # A table may come as a list of lazy parts (one per batch):
-                    # each is read, inserted and freed in turn, so memory follows the batch
-                    # size, not the corpus.
-                    parts = frame if isinstance(frame, list) else [frame]
+                    # A table may come as one staged file per batch: DuckDB reads each in
+                    # turn, so memory follows the batch size, not the corpus.
                     counts[table] = sum(
                         self._insert_parquet(con, f"raw.{table}", part, stamp)
-                        if isinstance(part, ParquetRows) else
-                        self._insert(con, f"raw.{table}",
-                                     part.collect() if isinstance(part, pl.LazyFrame) else part,
-                                     stamp)
-                        for part in parts)
+                        for part in frame) if isinstance(frame, list) else \
+                        self._insert(con, f"raw.{table}", frame, stamp)
                     # Test hook: die with the partition half replaced, inside the transaction.
                     fault_point("load_warehouse", "during_write")
                 con.execute("commit")
@@ -231,22 +226,17 @@ class Warehouse:
         source = f"read_parquet({_quote(str(part.path))})"
         in_file = [row[0] for row in con.execute(f"describe select * from {source}").fetchall()]
         selected = [c for c in in_file if c not in part.exclude]
-        values = dict(part.constants)
-        values.update({k: v for k, v in stamp.items()
-                       if k in columns and k not in selected and k not in values})
+        values = _stamp_values(columns, selected, stamp, dict(part.constants))
         unknown = (set(selected) | set(values)) - columns
         if unknown:
             raise ValueError(f"{table}: file has columns the table lacks: {sorted(unknown)}")
-        select = [_ident(c) for c in selected]
-        select += [f"{_quote(v)} as {_ident(k)}" for k, v in values.items()]
-        if "recorded_at" in columns and "recorded_at" not in selected:
-            select.append(f"{_quote(now_utc().isoformat(sep=' '))}::timestamp as recorded_at")
+        select = [_ident(c) for c in selected] + [f"? as {_ident(k)}" for k in values]
         where = ""
         if part.article_ids is not None:
             con.register("incoming_ids", pl.DataFrame({"article_id": list(part.article_ids)}))
             where = " where article_id in (select article_id from incoming_ids)"
         count = con.execute(f"insert into {table} by name select {', '.join(select)} "
-                            f"from {source}{where}").fetchall()[0][0]
+                            f"from {source}{where}", list(values.values())).fetchall()[0][0]
         if part.article_ids is not None:
             con.unregister("incoming_ids")
         return count
@@ -258,10 +248,8 @@ class Warehouse:
         if frame.is_empty():
             return 0
         columns = _table_columns(con, table)
-        extra = {k: v for k, v in stamp.items() if k in columns and k not in frame.columns}
-        if "recorded_at" in columns and "recorded_at" not in frame.columns:
-            frame = frame.with_columns(recorded_at=pl.lit(now_utc()))
-        frame = frame.with_columns(**{k: pl.lit(v) for k, v in extra.items()})
+        values = _stamp_values(columns, frame.columns, stamp)
+        frame = frame.with_columns(**{k: pl.lit(v) for k, v in values.items()})
         unknown = set(frame.columns) - columns
         if unknown:
             raise ValueError(f"{table}: frame has columns the table lacks: {sorted(unknown)}")
@@ -270,6 +258,17 @@ class Warehouse:
         con.unregister("incoming_rows")
         return frame.height
 
+
+def _stamp_values(columns: set[str], present: list[str], stamp: dict[str, str],
+                  constants: dict[str, str] | None = None) -> dict[str, object]:
+    """The one-value columns to add to rows with `present` columns: `constants`, then the
+    table's partition columns from `stamp` and recorded_at (now, UTC) that the rows lack."""
+    values: dict[str, object] = dict(constants or {})
+    values.update({k: v for k, v in stamp.items()
+                   if k in columns and k not in present and k not in values})
+    if "recorded_at" in columns and "recorded_at" not in present:
+        values["recorded_at"] = now_utc()
+    return values
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
@@ -285,9 +284,3 @@ def _quote(value: str) -> str:
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
-
-def _without(part, keep: pl.Expr, unchanged: set[str]):
-    """One part of a per-article table minus the unchanged articles' rows."""
-    if isinstance(part, ParquetRows):
-        return part.without(unchanged)
-    return part.filter(keep)
