@@ -11,7 +11,8 @@ from functools import cache
 
 from transforms.rulebook import rules
 
-__all__ = ["Attribution", "attribution_of", "hedge_of", "quote_of"]
+__all__ = ["Attribution", "attribution_of", "attribution_screen", "hedge_of", "quote_of",
+           "screen_pattern"]
 
 _CAP = r"[A-Z][\w.'’\-]*"
 
@@ -69,6 +70,47 @@ def any_phrase(phrases: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{union})\b", re.IGNORECASE if ignore_case else 0)
 
 
+# What the Rust regex engine behind polars' str.contains treats as syntax; every other
+# character stands for itself there (the set regex::escape escapes).
+_RUST_SPECIAL = set("\\.+*?()|[]{}^$#&-~")
+
+
+@cache
+def python_only_folds() -> str:
+    """The characters outside ASCII that Python's re.IGNORECASE matches to an ASCII letter
+    ("ſ" to s, "K" to k, "İ" and "ı" to i). polars' Rust engine folds case by other rules
+    (it never folds "İ" or "ı" to i), so a screen run there lets any text that holds one
+    of these through. Derived from re itself, so a new Python cannot change the rules
+    under the screen (no character above U+FFFF folds to ASCII: tested)."""
+    plane0 = "".join(map(chr, range(128, 0x10000)))
+    return "".join(sorted(set(re.findall("[a-z]", plane0, re.IGNORECASE))))
+
+
+def screen_pattern(phrases: tuple[str, ...] | list[str], ignore_case: bool,
+                   word_start: bool = False) -> str:
+    """A pattern for polars' str.contains that matches every text in which a phrase of
+    `phrases` can occur as Python's re reads it (any_phrase, with or without its word
+    boundaries) - and some texts more; never fewer.
+
+    One vectorised pass over a sentence column is far cheaper than a Python regex per
+    sentence, and most sentences hold none of the phrases. The screen ignores word
+    boundaries, except, with `word_start`, an ASCII one before phrases that start with an
+    ASCII letter or digit: where Python sees a boundary there, the character before is no
+    word character of any alphabet, so it is none of ASCII's either."""
+    if not phrases or (ignore_case and not all(p.isascii() for p in phrases)):
+        return ""  # matches every text: no screen
+    parts = []
+    for phrase in phrases:
+        literal = "".join("\\" + c if c in _RUST_SPECIAL else c for c in phrase)
+        starts_word = word_start and phrase[0].isascii() and phrase[0].isalnum()
+        parts.append(("(?-u:\\b)" if starts_word else "") + literal)
+    union = "|".join(parts)
+    if not ignore_case:
+        return union  # literals, matched exactly by both engines
+    folds = "".join("\\" + c if c in _RUST_SPECIAL else c for c in python_only_folds())
+    return f"(?i:{union})" + (f"|[{folds}]" if folds else "")
+
+
 @cache
 def _by_length(section: str) -> tuple[str, ...]:
     """A vocabulary list, longest phrase first (so "according to the" beats "according")."""
@@ -85,6 +127,16 @@ def _speaker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"(?:{verbs})\b")
     bare_name = re.compile(rf"\b({_CAP}(?:\s+{_CAP}){{1,2}})()\s+(?:{verbs})\b")
     return with_role, bare_name
+
+
+@cache
+def attribution_screen() -> str:
+    """A screen_pattern for attribution_of: a text it passes over holds neither a source
+    marker nor a speech verb (both speaker patterns need one, case as written), so
+    attribution_of(text) is None."""
+    markers = screen_pattern(_by_length("source_markers"), ignore_case=True)
+    verbs = screen_pattern(tuple(_vocab()["speech_verbs"]), ignore_case=False)
+    return "" if not markers or not verbs else f"{markers}|{verbs}"
 
 
 def attribution_of(text: str) -> Attribution | None:

@@ -15,7 +15,13 @@ from functools import cache
 
 import polars as pl
 
-from transforms.attribution import attribution_of, hedge_of, quote_of
+from transforms.attribution import (
+    attribution_of,
+    attribution_screen,
+    hedge_of,
+    quote_of,
+    screen_pattern,
+)
 from transforms.context import (
     FlowMention,
     PlaceMention,
@@ -173,12 +179,14 @@ def _statements_of(
     sentence: dict, figures: list[dict], pair: list[str], published: date | None
 ) -> list[dict]:
     text = sentence["text"]
-    flows = flow_mentions(text)
     relevant = [
         f for f in figures
         if (f["quantity_kind"] == "money" and f["value_usd"] is not None) or _is_growth(f, text)
     ]
-    if not flows or not relevant:
+    if not relevant:  # most sentences: no need to look for a flow phrase
+        return []
+    flows = flow_mentions(text)
+    if not flows:
         return []
     groups: dict[int, list[dict]] = {}
     for figure in relevant:
@@ -229,8 +237,13 @@ def _statements_of(
 
 
 @cache
+def _ranking_words() -> tuple[str, ...]:
+    return tuple(sorted(rules("attribution")["ranking_words"], key=len, reverse=True))
+
+
+@cache
 def _ranking_pattern() -> re.Pattern[str]:
-    words = sorted(rules("attribution")["ranking_words"], key=len, reverse=True)
+    words = _ranking_words()
     return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
 
 
@@ -261,8 +274,16 @@ def claims(sentences: pl.DataFrame, figures: pl.DataFrame) -> pl.DataFrame:
     for figure in figures.iter_rows(named=True):
         spans.setdefault(figure["sentence_id"], []).append(figure)
     rows: list[dict] = []
-    for sentence in sentences.sort("article_id", "sentence_index").iter_rows(named=True):
-        rows.extend(_claims_of(sentence, spans.get(sentence["sentence_id"], [])))
+    ordered = sentences.sort("article_id", "sentence_index")
+    # Screens: a sentence they pass over has no ranking word or no attribution (most
+    # sentences), which polars tells for the whole column at once (attribution.screen_pattern).
+    may_rank = ordered["text"].str.contains(
+        screen_pattern(_ranking_words(), ignore_case=True)).fill_null(True)
+    may_attribute = ordered["text"].str.contains(attribution_screen()).fill_null(True)
+    for sentence, rank, attribute in zip(ordered.iter_rows(named=True), may_rank,
+                                         may_attribute, strict=True):
+        rows.extend(_claims_of(sentence, spans.get(sentence["sentence_id"], []),
+                               may_rank=rank, may_attribute=attribute))
     # As for trade statements: a sentence repeated word for word is one claim.
     repeat_key = [c for c in CLAIM_SCHEMA if c not in ("claim_id", "sentence_id")]
     return pl.DataFrame(rows, schema=CLAIM_SCHEMA).unique(
@@ -279,7 +300,10 @@ def _is_checkable(figure: dict) -> bool:
     )
 
 
-def _claims_of(sentence: dict, figures: list[dict]) -> list[dict]:
+def _claims_of(sentence: dict, figures: list[dict], may_rank: bool = True,
+               may_attribute: bool = True) -> list[dict]:
+    """The claims of one sentence; may_rank/may_attribute False say (from a screen) that
+    it holds no ranking word / no attribution, which spares looking for them."""
     text = sentence["text"]
     base = {"article_id": sentence["article_id"], "sentence_id": sentence["sentence_id"]}
     quoted = quote_of(text)
@@ -299,10 +323,12 @@ def _claims_of(sentence: dict, figures: list[dict]) -> list[dict]:
             "hedge": hedge_of(quote),
             "figure_count": len(in_quote),
         }]
-    attribution = attribution_of(text)
-    hedge = hedge_of(text)
-    forecast = forecast_hedge(text)
-    flows = flow_mentions(text)
+    attribution = attribution_of(text) if may_attribute else None
+    # Forecast hedges and flow phrases only type clauses that hold figures, and the hedge
+    # is only written on a claim: none is looked for in a sentence that does not need it.
+    forecast = forecast_hedge(text) if figures else None
+    flows = flow_mentions(text) if figures else []
+    hedge: str | None = None
     rows: list[dict] = []
     for start, end in _clauses(text):
         inside = [f for f in figures if f["span_start"] >= start and f["span_end"] <= end]
@@ -314,7 +340,7 @@ def _claims_of(sentence: dict, figures: list[dict]) -> list[dict]:
             claim_type = "forecast"
         elif measured and has_flow:
             claim_type = "trade_figure"
-        elif _ranking_pattern().search(clause):
+        elif may_rank and _ranking_pattern().search(clause):
             claim_type = "ranking"
         elif checkable:
             claim_type = "statistic"
@@ -322,6 +348,8 @@ def _claims_of(sentence: dict, figures: list[dict]) -> list[dict]:
             claim_type = "attributed_statement"
         else:
             continue
+        if not rows:
+            hedge = hedge_of(text)
         rows.append({
             **base,
             "claim_id": f"{sentence['sentence_id']}-c{len(rows)}",

@@ -102,11 +102,17 @@ def period_year(text: str, near: int, published: date | None) -> int | None:
     return None
 
 
+@cache
+def _forecast_hedges() -> tuple[str, ...]:
+    """The forecast hedges, longest first (sorted once, not per sentence)."""
+    return tuple(sorted(rules("attribution")["forecast_hedges"], key=len, reverse=True))
+
+
 def forecast_hedge(text: str) -> str | None:
     """The forecast hedge phrase in `text` ("is expected"), or None."""
     from transforms.attribution import any_phrase
 
-    hedges = tuple(sorted(rules("attribution")["forecast_hedges"], key=len, reverse=True))
+    hedges = _forecast_hedges()
     if not any_phrase(hedges, True).search(text):  # the common case: one search, not many
         return None
     for hedge in hedges:

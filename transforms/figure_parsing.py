@@ -23,7 +23,7 @@ from functools import cache
 
 from transforms.rulebook import rules
 
-__all__ = ["Figure", "format_number", "parse_figures"]
+__all__ = ["DIGIT", "Figure", "format_number", "number_words", "parse_figures"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def _alternation(words: list[str]) -> str:
 @dataclass(frozen=True)
 class _Patterns:
     core: re.Pattern[str]
+    core_words: tuple[str, ...]  # every phrase the core's word branches can start with
     word_units: dict[str, int]
     word_tens: dict[str, int]
     scales: dict[str, str]
@@ -130,6 +131,9 @@ def _patterns() -> _Patterns:
     vague = {k: (float(v[0]), float(v[1])) for k, v in numbers["vague_multiples"].items()}
     fractions = {k.lower(): float(v) for k, v in numbers["fractions"].items()}
     big = _alternation(["thousands", "millions", "billions"])
+    # The words the core's word branches start with (vague, fraction, words), kept in one
+    # list so that number_words() cannot miss one that the core is built from.
+    core_words = (*vague, *fractions, *word_tens, "a dozen", *single)
 
     core = re.compile(
         r"(?P<vague>\b(?:" + _alternation(list(vague)) + r")\s+of\b"
@@ -173,6 +177,7 @@ def _patterns() -> _Patterns:
     year_range = not_amounts["year_range"]
     return _Patterns(
         core=core,
+        core_words=core_words,
         word_units=word_units,
         word_tens=word_tens,
         scales=scales,
@@ -211,6 +216,19 @@ def _patterns() -> _Patterns:
         ),
         plural_ends_phrase=bool(nouns["plural_ends_phrase"]),
     )
+
+
+# Every figure starts where the core matches: at a digit (or a "." before one) or at one
+# of number_words(). A sentence with neither holds no figure.
+DIGIT = re.compile(r"\d")
+# Where a figure written in digits can start: a digit, or a point before one (".5").
+_DIGITS_START = re.compile(r"\.?\d")
+
+
+def number_words() -> tuple[str, ...]:
+    """The words (from rules/numbers.yml) that a figure written without digits starts
+    with; used to skip sentences that cannot hold a figure (transforms/figures.py)."""
+    return _patterns().core_words
 
 
 # --------------------------------------------------------------------------- helpers
@@ -297,26 +315,36 @@ def _noun_after_of(text: str, pos: int, p: _Patterns) -> str | None:
 # --------------------------------------------------------------------------- parse
 
 
-def parse_figures(text: str) -> list[Figure]:
+def parse_figures(text: str, number_words: bool = True) -> list[Figure]:
     """Return the figures of one sentence, in order; never raises.
 
     `text` is a sentence (any string is accepted). Each Figure's span is an
     end-exclusive range of `text` and raw_text is `text[span_start:span_end]`.
+    number_words=False is the caller's word (from a screen: transforms/figures.py) that
+    no word of number_words() occurs in `text`; then only digits can start a figure, and
+    the scan jumps from digit to digit instead of reading every character in between.
     """
     if not isinstance(text, str) or not text:
         return []
     try:
-        return _parse(text)
+        return _parse(text, digits_only=not number_words)
     except (ValueError, OverflowError, IndexError, KeyError, RecursionError):
         # A malformed number must cost one sentence its figures, never the whole run.
         return []
 
 
-def _parse(text: str) -> list[Figure]:
+def _parse(text: str, digits_only: bool = False) -> list[Figure]:
     p = _patterns()
     figures: list[Figure] = []
     pos = 0
     while True:
+        if digits_only:
+            # No match can start before the next digit; search still reads the text before
+            # `pos` for its look-behinds, so the match is the one a full scan would find.
+            ahead = _DIGITS_START.search(text, pos)
+            if ahead is None:
+                return figures
+            pos = ahead.start()
         match = p.core.search(text, pos)
         if match is None:
             return figures

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.figure_parsing import Figure, parse_figures
+from transforms.attribution import screen_pattern
+from transforms.figure_parsing import DIGIT, Figure, number_words, parse_figures
 from transforms.rulebook import usd_per_unit
 
-__all__ = ["FIGURE_SCHEMA", "figure_mentions", "to_usd"]
+__all__ = ["FIGURE_SCHEMA", "figure_mentions", "may_hold_figures", "to_usd"]
 
 FIGURE_SCHEMA = {
     "figure_id": pl.String,
@@ -45,6 +46,27 @@ def to_usd(figure: Figure) -> float | None:
     return None if rate is None else figure.value_full * rate
 
 
+def _number_word_screen(texts: pl.Series) -> pl.Series:
+    """False for each text that holds none of number_words() (rules/numbers.yml) where
+    Python's re could read one, in one vectorised polars pass (see screen_pattern)."""
+    return texts.str.contains(screen_pattern(number_words(), ignore_case=True,
+                                             word_start=True)).fill_null(True)
+
+
+def may_hold_figures(texts: pl.Series) -> pl.Series:
+    """True for each text that may hold a figure, False only for texts that hold no digit
+    and no number word (transforms/rules/numbers.yml), where parse_figures finds nothing.
+
+    Three sentences in four hold neither, and one Python regex search across a whole
+    sentence for none costs more than the rest of the figure parsing; the number words are
+    screened in one vectorised polars pass, digits as Python's re reads them (which the
+    parser uses)."""
+    by_word = _number_word_screen(texts)
+    return pl.Series([word or DIGIT.search(text) is not None
+                      for word, text in zip(by_word, texts.fill_null(""), strict=True)],
+                     dtype=pl.Boolean)
+
+
 def figure_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
     """Sentences (sentence_id, article_id, text) in; one row per figure out.
 
@@ -53,8 +75,11 @@ def figure_mentions(sentences: pl.DataFrame) -> pl.DataFrame:
     value is as written, value_full has the scale applied, value_usd is full US dollars.
     """
     rows: list[dict] = []
-    for sentence in sentences.select("sentence_id", "article_id", "text").iter_rows(named=True):
-        for figure in parse_figures(sentence["text"] or ""):
+    candidates = sentences.select("sentence_id", "article_id", "text").filter(
+        may_hold_figures(sentences["text"]))
+    has_words = _number_word_screen(candidates["text"])
+    for sentence, words in zip(candidates.iter_rows(named=True), has_words, strict=True):
+        for figure in parse_figures(sentence["text"] or "", number_words=words):
             rows.append(
                 {
                     "figure_id": f"{sentence['sentence_id']}-f{figure.span_start}",
