@@ -25,12 +25,13 @@ from expectations.suites import (
     check_name,
     load_thresholds,
     run_parameters,
+    suite_columns,
     with_derived_columns,
 )
 from transforms.audit import QUALITY_RESULT_SCHEMA
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     import pandas as pd
 
@@ -76,7 +77,8 @@ def run_quality_checks(
     """
     duckdb_path = Path(duckdb_path)
     thresholds = thresholds or load_thresholds()
-    frames = read_marts(duckdb_path, schema=schema)
+    frames = read_marts(duckdb_path, schema=schema,
+                        columns={mart: suite_columns(mart, thresholds) for mart in MART_KEYS})
     article_count = len(frames["dim_articles"]) if "dim_articles" in frames else None
 
     rows = [_missing_mart_row(mart, schema) for mart in MART_KEYS if mart not in frames]
@@ -94,9 +96,16 @@ def run_quality_checks(
     return QualityOutcome(verdict=verdict_of(results), results=results, docs_index=docs_index)
 
 
-def read_marts(duckdb_path: Path, *, schema: str = "marts") -> dict[str, pd.DataFrame]:
+def read_marts(
+    duckdb_path: Path,
+    *,
+    schema: str = "marts",
+    columns: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, pd.DataFrame]:
     """The marts that exist in ``schema``, as pandas frames keyed by mart name.
 
+    columns: per mart, the columns to read (those the table has; a missing one is left
+    for its expectation to report); a mart not named there is read whole.
     One read-only connection, closed before returning (DuckDB allows one writer per
     file; a reader must not hold it open).
     """
@@ -106,18 +115,22 @@ def read_marts(duckdb_path: Path, *, schema: str = "marts") -> dict[str, pd.Data
         raise FileNotFoundError(f"no DuckDB warehouse at {duckdb_path}")
     con = duckdb.connect(str(duckdb_path), read_only=True)
     try:
-        present = {
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?",
-                [schema],
-            ).fetchall()
-        }
-        return {
-            mart: con.execute(f'select * from "{schema}"."{mart}"').df()
-            for mart in MART_KEYS
-            if mart in present
-        }
+        present: dict[str, set[str]] = {}
+        for table, column in con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = ?",
+            [schema],
+        ).fetchall():
+            present.setdefault(table, set()).add(column)
+        frames = {}
+        for mart in MART_KEYS:
+            if mart not in present:
+                continue
+            wanted = (columns or {}).get(mart)
+            chosen = [c for c in wanted if c in present[mart]] if wanted else []
+            select = ", ".join(f'"{c}"' for c in chosen) if chosen else "*"
+            frames[mart] = con.execute(f'select {select} from "{schema}"."{mart}"').df()
+        return frames
     finally:
         con.close()
 

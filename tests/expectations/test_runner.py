@@ -15,8 +15,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.runner import run_quality_checks
-from expectations.suites import SUITE_BUILDERS, check_name
+from expectations.runner import read_marts, run_quality_checks
+from expectations.suites import MART_KEYS, SUITE_BUILDERS, check_name, suite_columns
 
 INGEST_DATE = dt.date(2024, 5, 2)
 
@@ -489,3 +489,31 @@ def test_thresholds_are_numbers_not_yaml_strings():
     trade = load_thresholds()["fct_trade_figures"]
     assert isinstance(trade["value_usd"]["min"], float)
     assert trade["value_usd"]["min"] < trade["value_usd"]["max"]
+
+
+def test_marts_are_read_with_only_the_columns_their_suites_check(good_run):
+    # The unchecked text columns (sentence_text, url, ...) never reach pandas; the ones
+    # a row condition reads (quantity_kind) and the failing-row keys do.
+    db, _ = good_run
+    frames = read_marts(db, columns={m: suite_columns(m) for m in MART_KEYS})
+    assert "sentence_text" not in frames["fct_figures"].columns
+    assert {"quantity_kind", "value", "figure_id"} <= set(frames["fct_figures"].columns)
+    assert "url" not in frames["dim_articles"].columns
+    assert set(frames["fct_trade_figures"].columns) >= {"published_date", "is_forecast"}
+
+
+def test_a_checked_column_missing_from_a_mart_is_reported_not_a_read_error(tmp_path):
+    rows = good_rows()
+    db = make_warehouse(tmp_path / "claimledger.duckdb", rows)
+    con = duckdb.connect(str(db))
+    con.execute("alter table marts.fct_claims drop column speaker")
+    con.close()
+    outcome = run_quality_checks(db, run_id="manual__x", ingest_date=INGEST_DATE,
+                                 docs_dir=tmp_path / "docs")
+    speaker_checks = outcome.results.filter(
+        pl.col("check_name").str.contains("fct_claims") & pl.col("check_name").str.contains(
+            "speaker"))
+    assert speaker_checks.height >= 1
+    assert set(speaker_checks["status"].to_list()) != {"pass"}
+    assert result(outcome, "gx.fct_figures.expect_column_values_to_be_between.value")[
+        "status"] == "pass"

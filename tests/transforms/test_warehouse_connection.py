@@ -13,6 +13,6 @@ def _memory_limit(tmp_path, **env) -> str:
 
 
 def test_the_writer_caps_duckdbs_buffer_pool_instead_of_taking_most_of_the_ram(tmp_path):
-    # DuckDB reports the limit in its own units (1GB is shown as 953.6 MiB).
-    assert _memory_limit(tmp_path) == "953.6 MiB"
-    assert _memory_limit(tmp_path, CLAIMLEDGER_DUCKDB_MEMORY_LIMIT="256MB") == "244.1 MiB"
+    # DuckDB reports the limit in its own units (256MB is shown as 244.1 MiB).
+    assert _memory_limit(tmp_path) == "244.1 MiB"
+    assert _memory_limit(tmp_path, CLAIMLEDGER_DUCKDB_MEMORY_LIMIT="1GB") == "953.6 MiB"
