@@ -16,6 +16,7 @@ from bench.run import (
     QUALITY_GATE_TASKS,
     STAGES,
     failed_tasks,
+    first_task_api_seconds,
     run_benchmark,
     stage_peaks,
     table,
@@ -40,6 +41,13 @@ def test_task_seconds_sum_mapped_instances_and_gaps():
     assert last - first == pytest.approx(3.0)
     assert gaps == pytest.approx(0.5)
     assert failed_tasks(LOG) == ["fetch_pages[1]"]
+
+
+def test_the_first_tasks_wait_for_airflows_execution_api_is_measured_apart():
+    log = LOG.replace("[x]\n2026-06-01T10:00:01.5", "[x]\n2026-06-01T10:00:00.800000Z "
+                      "[info ] Task started [airflow.api_fastapi]\n2026-06-01T10:00:01.5", 1)
+    assert first_task_api_seconds(log) == pytest.approx(0.8)
+    assert first_task_api_seconds(LOG) == 0.0
 
 
 def test_stage_peaks_take_the_largest_sample_inside_each_task():
