@@ -25,7 +25,13 @@ from typing import Any
 import polars as pl
 import yaml
 
-from transforms.language import all_stopwords, detect_language, is_foreign, words
+from transforms.language import (
+    all_stopwords,
+    detect_language,
+    is_foreign,
+    language_profiles,
+    words,
+)
 from transforms.word_repair import english_words, repair_broken_words
 
 RULES_DIR = Path(__file__).parent / "rules"
@@ -83,6 +89,10 @@ def cleaning_rules(site_name: str | None = None) -> dict[str, Any]:
 
 @functools.cache
 def _site_rules(site_key: str) -> dict[str, Any]:
+    if site_key and not (_load("cleaning.yml").get("site_overrides") or {}).get(site_key):
+        # A site without overrides has the rules of no site: built once, not once a site
+        # (normalising the catalogue for each of hundreds of sites was a visible cost).
+        return _site_rules("")
     thresholds = copy.deepcopy(_load("cleaning.yml"))
     catalogue = _load("boilerplate.yml")
     override = thresholds.pop("site_overrides", {}).get(site_key, {}) or {}
@@ -109,9 +119,11 @@ def _site_rules(site_key: str) -> dict[str, Any]:
     }
 
 
-def catalogue_reason(text: str, rules: dict[str, Any]) -> str | None:
-    """The boilerplate reason of one paragraph by the catalogue alone, else None."""
-    key = normalise(text)
+def catalogue_reason(text: str, rules: dict[str, Any], key: str | None = None) -> str | None:
+    """The boilerplate reason of one paragraph by the catalogue alone, else None.
+
+    key: normalise(text) when the caller has it already."""
+    key = normalise(text) if key is None else key
     for reason, phrases in rules["phrases"].items():
         if key in phrases:
             return reason
@@ -148,7 +160,10 @@ def _is_name_line(text: str, max_words: int) -> bool:
 
 def _shingles(key: str, size: int = 3) -> set[tuple[str, ...]]:
     tokens = key.split()
-    return {tuple(tokens[i : i + size]) for i in range(max(1, len(tokens) - size + 1))}
+    if len(tokens) < size:
+        return {tuple(tokens)}
+    # zip of the shifted lists: the windows tokens[i : i + size], without slicing each.
+    return set(zip(*(tokens[i:] for i in range(size)), strict=False))
 
 
 def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str, Any]]:
@@ -215,7 +230,7 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
         if word_chars < th["too_short"]["min_word_chars"]:
             reason = "too_short"
         else:
-            reason = catalogue_reason(row["repaired_text"], rules)
+            reason = catalogue_reason(row["repaired_text"], rules, row["key"])
         if reason is None and title_key and row["key"] == title_key:
             reason = "title_repeat"
         if reason is None and (
@@ -237,7 +252,8 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
         if reason is None:
             kept_keys.setdefault(row["key"], i)
             if row["n_words"] >= th["duplicate"]["near_min_words"]:
-                kept_shingles.append((i, _shingles(row["key"])))
+                shingles = _row_shingles(row)
+                kept_shingles.append((i, shingles, len(shingles)))
     return rows
 
 
@@ -257,6 +273,13 @@ def _teaser_of(i: int, rows: list[dict], th: dict) -> tuple[str | None, int | No
     return None, None
 
 
+def _row_shingles(row: dict) -> set[tuple[str, ...]]:
+    """_shingles of the row's key, built once (duplicate test, then kept list)."""
+    if "shingles" not in row:
+        row["shingles"] = _shingles(row["key"])
+    return row["shingles"]
+
+
 def _duplicate_of(
     row: dict, kept_keys: dict[str, int], kept_shingles: list, th: dict
 ) -> tuple[str | None, int | None]:
@@ -265,19 +288,29 @@ def _duplicate_of(
         return "duplicate", kept_keys[row["key"]]
     if row["n_words"] < th["near_min_words"]:
         return None, None
-    mine = _shingles(row["key"])
+    mine = _row_shingles(row)
+    size = len(mine)
     least = th["near_jaccard"]
-    for position, theirs in kept_shingles:  # earliest first: point at the first copy
+    for position, theirs, other in kept_shingles:  # earliest first: point at the first copy
         # Jaccard is at most the ratio of the smaller set's size to the larger's (also as
         # rounded floats: division rounds monotonically), so most pairs are decided without
         # building their intersection and union.
-        small, large = sorted((len(mine), len(theirs)))
-        if not large or small / large < least:
+        if size <= other:
+            if not other or size / other < least:
+                continue
+        elif other / size < least:
             continue
-        union = len(mine | theirs)
-        if union and len(mine & theirs) / union >= least:
+        common = len(mine & theirs)
+        union = size + other - common  # |A | B| = |A| + |B| - |A & B|, without building it
+        if union and common / union >= least:
             return "duplicate", position
     return None, None
+
+
+def _runs(values: list) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal consecutive values."""
+    bounds = [i for i in range(1, len(values)) if values[i] != values[i - 1]]
+    return list(zip([0, *bounds], [*bounds, len(values)], strict=True)) if values else []
 
 
 def with_paragraph_decisions(paragraphs: pl.DataFrame, articles: pl.DataFrame) -> pl.DataFrame:
@@ -292,10 +325,15 @@ def with_paragraph_decisions(paragraphs: pl.DataFrame, articles: pl.DataFrame) -
     meta = {row["article_id"]: row for row in articles.iter_rows(named=True)}
     ordered = paragraphs.sort(["article_id", "position"])
     out: dict[str, list] = {name: [] for name in PARAGRAPH_COLUMNS}
-    for (article_id,), group in ordered.group_by(["article_id"], maintain_order=True):
-        positions = group["position"].to_list()
-        texts = [text or "" for text in group["text"].to_list()]
-        ids = [f"{article_id}-p{position:04d}" for position in positions]
+    # Sorted by article_id: each article is one run of rows, sliced from whole-column lists
+    # (a polars group per article cost more than some of the articles' decisions).
+    article_ids = ordered["article_id"].to_list()
+    all_positions = ordered["position"].to_list()
+    all_texts = [text or "" for text in ordered["text"].to_list()]
+    for start, end in _runs(article_ids):
+        article_id = article_ids[start]
+        ids = [f"{article_id}-p{position:04d}" for position in all_positions[start:end]]
+        texts = all_texts[start:end]
         for k, row in enumerate(_decide_article(texts, meta.get(article_id, {}))):
             out["paragraph_id"].append(ids[k])
             out["repaired_text"].append(row["repaired_text"])
@@ -308,6 +346,20 @@ def with_paragraph_decisions(paragraphs: pl.DataFrame, articles: pl.DataFrame) -
             out["duplicate_of_paragraph_id"].append(None if repeats is None else ids[repeats])
     decided = pl.DataFrame(out, schema=PARAGRAPH_COLUMNS)
     return pl.concat([ordered, decided], how="horizontal")
+
+
+def _is_foreign_expr(paragraph_lang: str, article_lang: str) -> pl.Expr:
+    """language.is_foreign over two columns, vectorised: both known (not null, not empty),
+    different, and not a compatible pair of languages.yml."""
+    paragraph, article = pl.col(paragraph_lang), pl.col(article_lang)
+    compatible = [(article == lang) & (paragraph == other)
+                  for lang, others in language_profiles().get("compatible", {}).items()
+                  for other in others]
+    foreign = ((paragraph.fill_null("") != "") & (article.fill_null("") != "")
+               & (paragraph != article))
+    if compatible:
+        foreign = foreign & ~pl.any_horizontal(compatible)
+    return foreign.fill_null(False)
 
 
 def article_noise_metrics(decided_paragraphs: pl.DataFrame) -> pl.DataFrame:
@@ -327,10 +379,11 @@ def article_noise_metrics(decided_paragraphs: pl.DataFrame) -> pl.DataFrame:
     df = decided_paragraphs.sort(["article_id", "position"]).with_columns(
         is_repeat=pl.col("removal_reason").is_in(REPEAT_REASONS).fill_null(False),
         is_boilerplate=pl.col("removal_reason").is_in(BOILERPLATE_REASONS).fill_null(False),
-        is_short=pl.col("text").map_elements(
-            lambda text: len(words(text or "")) < short_max, return_dtype=pl.Boolean
-        ),
     )
+    # One Python pass over the texts (words() is the definition of a word), not a UDF call.
+    df = df.with_columns(is_short=pl.Series(
+        [len(words(text or "")) < short_max for text in df["text"].to_list()],
+        dtype=pl.Boolean))
     languages = (
         df.filter(pl.col("language").is_not_null())
         .group_by("article_id", "language")
@@ -361,11 +414,7 @@ def article_noise_metrics(decided_paragraphs: pl.DataFrame) -> pl.DataFrame:
         df.join(languages, on="article_id", how="left")
         .group_by("article_id")
         .agg(
-            foreign_paragraph_count=pl.struct("language", "article_language")
-            .map_elements(
-                lambda s: is_foreign(s["language"], s["article_language"]),
-                return_dtype=pl.Boolean,
-            )
+            foreign_paragraph_count=_is_foreign_expr("language", "article_language")
             .sum()
             .cast(pl.Int32)
         )

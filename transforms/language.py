@@ -16,6 +16,8 @@ import yaml
 
 RULES_DIR = Path(__file__).parent / "rules"
 _TOKEN = re.compile(r"\w+")
+_ASCII_WORD = re.compile(r"(?<![0-9_a-z])[a-z]+(?![0-9_a-z])")
+_NON_ASCII_NON_WORD = re.compile(r"[^\w\x00-\x7f]")
 
 
 @functools.cache
@@ -30,13 +32,25 @@ def language_profiles() -> dict[str, Any]:
     return data
 
 
+@functools.cache
 def all_stopwords() -> frozenset[str]:
-    """Every stopword of every profile (for 'is this a name-only line' tests)."""
+    """Every stopword of every profile (for 'is this a name-only line' tests).
+
+    Built once a process (language_profiles is cached too): the union was rebuilt for every
+    article and name-line test."""
     return frozenset().union(*language_profiles()["stopwords"].values())
 
 
 def words(text: str) -> list[str]:
     """Lowercase letter-only words of a text ("291a", "2024" and punctuation dropped)."""
+    if not text.isascii():
+        # Curly quotes, dashes, NBSP...: a non-word character made a space splits the same
+        # tokens, and most paragraphs are then ASCII.
+        text = _NON_ASCII_NON_WORD.sub(" ", text)
+    if text.isascii():
+        # In ASCII, \w is [A-Za-z0-9_], a letter-only token is a run of letters with no
+        # word character on either side, and lowering keeps every length: one findall.
+        return _ASCII_WORD.findall(text.lower())
     return [token.lower() for token in _TOKEN.findall(text) if token.isalpha()]
 
 
@@ -45,6 +59,17 @@ def _script_pattern(ranges: tuple[tuple[int, int], ...]) -> re.Pattern[str]:
     """One character class for a script's code point ranges (languages.yml)."""
     return re.compile("[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}"
                                     for lo, hi in ranges) + "]")
+
+
+@functools.cache
+def _script_free_pattern() -> re.Pattern[str] | None:
+    """One character class of every script range of languages.yml, when a text with no
+    character in it is in no script (every min_share above 0), else None."""
+    scripts = language_profiles()["scripts"]
+    if not all(spec["min_share"] > 0 for spec in scripts.values()):
+        return None
+    return _script_pattern(tuple((lo, hi) for spec in scripts.values()
+                                 for lo, hi in spec["ranges"]))
 
 
 def _script_language(text: str, scripts: dict[str, Any]) -> str | None:
@@ -73,16 +98,28 @@ def detect_language(
     thresholds: cleaning.yml's language section (min_words, min_hits, min_share, margin).
     """
     profiles = language_profiles()
-    by_script = _script_language(text, profiles["scripts"])
+    # A text without a single character of any script range is in none of them: one
+    # search instead of counting letters and matches script by script.
+    any_script = _script_free_pattern()
+    no_script = any_script is not None and any_script.search(text) is None
+    by_script = None if no_script else _script_language(text, profiles["scripts"])
     if by_script:
         return by_script
     tokens = words(text)
     needed = thresholds["min_words"] if min_words is None else min_words
     if len(tokens) < needed:
         return None
+    # Only tokens that are a stopword of some profile can count: filtered once, in C,
+    # before each profile counts its own (most tokens are no stopword at all).
+    candidates = list(filter(all_stopwords().__contains__, tokens))
+    # No profile can hit more tokens than are stopwords at all: when even that is too few
+    # for min_hits or min_share, the answer is None without counting per profile.
+    if len(candidates) < thresholds["min_hits"] or (
+            tokens and len(candidates) / len(tokens) < thresholds["min_share"]):
+        return None
     hits = Counter()
     for lang, stopwords in profiles["stopwords"].items():
-        hits[lang] = sum(map(stopwords.__contains__, tokens))
+        hits[lang] = sum(map(stopwords.__contains__, candidates))
     # Sort by hits, then code: ties resolve the same way on every run.
     ranked = sorted(hits.items(), key=lambda item: (-item[1], item[0]))
     best_lang, best_hits = ranked[0]

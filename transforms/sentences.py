@@ -9,6 +9,7 @@ paragraph, so a quoted statement stays one sentence with its speaker.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import polars as pl
@@ -32,8 +33,19 @@ _ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 
 
+@functools.cache
 def _abbreviations() -> frozenset[str]:
+    # Parsed once a process: reading the YAML for every paragraph was most of this stage.
     return frozenset(rules("abbreviations")["abbreviations"])
+
+
+def _word_before(text: str, end: int) -> str:
+    """The last whitespace-separated word of text[:end] (text[end - 1] is not whitespace),
+    as text[:end].split()[-1], without splitting the whole prefix at every boundary."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
 
 
 def _inside_open_quote(text: str, pos: int) -> bool:
@@ -50,11 +62,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        word = text[:match.start() + 1].split()[-1] if text[:match.start() + 1].split() else ""
-        if match.group(0).startswith(".") and (
-            word in abbreviations or _ACRONYM.match(word) or _INITIAL.match(word)
-        ):
-            continue
+        if text[match.start()] == ".":
+            word = _word_before(text, match.start() + 1)
+            if word in abbreviations or _ACRONYM.match(word) or _INITIAL.match(word):
+                continue
         if _inside_open_quote(text, match.end()):
             continue
         spans.append((start, match.end()))
@@ -79,24 +90,20 @@ def with_sentences(paragraphs: pl.DataFrame) -> pl.DataFrame:
     article_id, paragraph_id, sentence_index (0-based across the article, paragraph
     order), char_start, char_end (end-exclusive span in repaired_text), text.
     """
-    rows: list[dict] = []
+    columns: dict[str, list] = {name: [] for name in SENTENCE_SCHEMA}
     ordered = paragraphs.sort(["article_id", "position"])
     counters: dict[str, int] = {}
-    for paragraph in ordered.iter_rows(named=True):
-        text = paragraph["repaired_text"] or ""
+    for paragraph_id, article_id, text in ordered.select(
+            "paragraph_id", "article_id", "repaired_text").iter_rows():
+        text = text or ""
         for index, (start, end) in enumerate(sentence_spans(text)):
-            article_id = paragraph["article_id"]
             sentence_index = counters.get(article_id, 0)
             counters[article_id] = sentence_index + 1
-            rows.append(
-                {
-                    "sentence_id": f"{paragraph['paragraph_id']}-s{index:03d}",
-                    "article_id": article_id,
-                    "paragraph_id": paragraph["paragraph_id"],
-                    "sentence_index": sentence_index,
-                    "char_start": start,
-                    "char_end": end,
-                    "text": text[start:end],
-                }
-            )
-    return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
+            columns["sentence_id"].append(f"{paragraph_id}-s{index:03d}")
+            columns["article_id"].append(article_id)
+            columns["paragraph_id"].append(paragraph_id)
+            columns["sentence_index"].append(sentence_index)
+            columns["char_start"].append(start)
+            columns["char_end"].append(end)
+            columns["text"].append(text[start:end])
+    return pl.DataFrame(columns, schema=SENTENCE_SCHEMA)

@@ -225,7 +225,7 @@ def clean_articles(extracted: pl.DataFrame
     kept = decided.filter(pl.col("is_kept"))
     sentences = with_sentences(kept.select("paragraph_id", "article_id", "position",
                                            "repaired_text"))
-    # MinHash signatures cost ~5 ms an article: computed here, in the workers, not by the
+    # MinHash signatures cost ~2.5 ms an article: computed here, in the workers, not by the
     # single writer. Keyed by url too, since two URLs may share an article_id until load.
     signatures = pl.concat([
         article_signatures(part.select("article_id", "clean_text")).with_columns(

@@ -16,12 +16,12 @@ from pathlib import Path
 
 RULES_DIR = Path(__file__).parent / "rules"
 
-# Whitespace-separated chunks. A fragment is a chunk of letters only; the left one may be
-# capitalised (sentence start: "T he" -> "The"), the right one must be lowercase (so names
-# such as "Li Qiang" are never glued together). Trailing punctuation stays on the right one.
-_CHUNK = re.compile(r"\S+|\s+")
-_LEFT = re.compile(r"[A-Za-z][a-z]*")
-_RIGHT = re.compile(r"([a-z]+)([.,;:!?)\]\"'’”]*)")
+# A candidate pair: two whole whitespace-separated chunks with exactly one space between
+# them. The left one is letters only and may be capitalised (sentence start: "T he" ->
+# "The"); the right one is lowercase letters (so names such as "Li Qiang" are never glued
+# together) with any trailing punctuation, which stays on it. The right fragment is in a
+# lookahead: when the pair is not joined, it can be the left fragment of the next pair.
+_PAIR = re.compile(r"(?<!\S)([A-Za-z][a-z]*) (?=([a-z]+)([.,;:!?)\]\"'’”]*)(?!\S))")
 
 
 @functools.cache
@@ -34,27 +34,31 @@ def english_words() -> frozenset[str]:
 def repair_broken_words(
     text: str, known: frozenset[str], never_join_right: frozenset[str]
 ) -> tuple[str, int]:
-    """(repaired text, number of joins). known: lowercase word list."""
-    chunks = _CHUNK.findall(text)
+    """(repaired text, number of joins). known: lowercase word list.
+
+    Pairs are taken left to right; a joined pair's right fragment is not looked at again.
+    """
     out: list[str] = []
     repairs = 0
-    i = 0
-    while i < len(chunks):
-        left = chunks[i]
-        if i + 2 < len(chunks) and chunks[i + 1] == " " and _LEFT.fullmatch(left):
-            right_match = _RIGHT.fullmatch(chunks[i + 2])
-            if right_match:
-                right, tail = right_match.groups()
-                joined = (left + right).lower()
-                if (
-                    right not in never_join_right
-                    and joined in known
-                    and not (left.lower() in known and right in known)
-                ):
-                    out.append(left + right + tail)
-                    repairs += 1
-                    i += 3
-                    continue
-        out.append(left)
-        i += 1
+    done = 0  # text before this offset is decided
+    match = _PAIR.search(text)
+    while match:
+        left, right, tail = match.groups()
+        joined = (left + right).lower()
+        if (
+            right not in never_join_right
+            and joined in known
+            and not (left.lower() in known and right in known)
+        ):
+            end = match.end() + len(right) + len(tail)
+            out.append(text[done : match.start()])
+            out.append(left + right + tail)
+            repairs += 1
+            done = end
+            match = _PAIR.search(text, end)
+        else:
+            match = _PAIR.search(text, match.end())
+    if not repairs:
+        return text, 0
+    out.append(text[done:])
     return "".join(out), repairs

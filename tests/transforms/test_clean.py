@@ -532,3 +532,42 @@ def test_shuffled_articles_give_identical_metrics():
     second = article_noise_metrics(with_paragraph_decisions(paragraphs[order], meta))
     assert first.equals(second)
     assert re.fullmatch(r"a\d", first["article_id"][0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trade rose 291a in 2024, said_the minister.",
+        "“Quoted” — words’ edge…\u00a0NBSP and ünïcode ﬁne",
+        "İstanbul ² Ⅻ ٣ ǅemal x1y mixed_under",
+        "",
+    ],
+)
+def test_words_equal_the_letter_only_tokens_of_the_definition(text):
+    # words() takes ASCII and punctuation-only-non-ASCII shortcuts; they must not change
+    # which tokens count.
+    from transforms.language import words
+
+    expected = [token.lower() for token in re.findall(r"\w+", text) if token.isalpha()]
+    assert words(text) == expected
+
+
+def test_broken_word_repair_rechecks_the_right_fragment_of_an_unjoined_pair():
+    # "at tack" stays (both are words); "tack d" cannot join, then "d eals" does.
+    from transforms.word_repair import english_words, repair_broken_words
+
+    assert repair_broken_words("at tack d eals, d eals", english_words(), frozenset()) == (
+        "at tack deals, deals", 2)
+
+
+def test_foreign_paragraph_count_follows_is_foreign_for_every_pair():
+    import itertools
+
+    from transforms.language import is_foreign
+
+    langs = [None, "", "en", "es", "pt", "ja", "zh"]
+    pairs = list(itertools.product(langs, langs))
+    frame = pl.DataFrame({"language": [p for p, _ in pairs], "article": [a for _, a in pairs]},
+                         schema={"language": pl.String, "article": pl.String})
+    got = frame.select(clean._is_foreign_expr("language", "article"))["language"].to_list()
+    assert got == [is_foreign(p, a) for p, a in pairs]
