@@ -22,6 +22,7 @@ dbt checks it (file hashes, vars, profile, version) and parses again when stale.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -49,6 +50,12 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's name, in the --target-path
 # characters kept of each value (a model-level test returns whole articles).
 SAMPLE_ROWS = 5
 SAMPLE_VALUE_CHARS = 120
+# What an incremental mart holds for an article it built earlier depends on these project
+# files (and the --vars and the dbt version): when their fingerprint differs from the one of
+# the last successful build into a target folder, the next build runs with --full-refresh
+# (macros/incremental_by_article.sql).
+FINGERPRINTED = ("models", "macros", "seeds", "dbt_project.yml")
+FINGERPRINT_FILE = "incremental_fingerprint.txt"  # in the target folder
 
 RESULT_SCHEMA = QUALITY_RESULT_SCHEMA
 
@@ -68,6 +75,8 @@ class DbtBuildResult:
     message: a one-line summary, naming failed models and tests.
     node_counts: {"<resource type>:<status>": count} over every node run.
     elapsed_seconds: wall time of the dbt invocation.
+    full_refresh: whether the incremental marts were rebuilt in full (a target folder
+        without the fingerprint of a successful build, or a changed project).
     """
 
     success: bool
@@ -75,6 +84,7 @@ class DbtBuildResult:
     message: str
     node_counts: dict[str, int]
     elapsed_seconds: float
+    full_refresh: bool = False
 
 
 def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
@@ -91,9 +101,17 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
 
     duckdb_path = Path(duckdb_path).resolve()
     target = _target_dir(duckdb_path, target_dir)
+    fingerprint = project_fingerprint(Path(project_dir or DBT_PROJECT_DIR))
+    stored = target / FINGERPRINT_FILE
+    full_refresh = not stored.exists() or stored.read_text(encoding="utf-8") != fingerprint
     started = time.monotonic()
-    outcome = _invoke(["build"], duckdb_path, target, project_dir)
+    outcome = _invoke(["build", "--full-refresh"] if full_refresh else ["build"],
+                      duckdb_path, target, project_dir)
     elapsed = time.monotonic() - started
+    if outcome.success:
+        # Only a build that succeeded vouches for the marts; after a failed one the next
+        # build refreshes them in full again if it had to this time.
+        _write_atomically(stored, fingerprint)
 
     node_results = list(getattr(outcome.result, "results", None) or [])
     rows = [_test_row(r) for r in node_results if _resource_type(r) == "test"]
@@ -109,7 +127,33 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
         message=_summary(outcome, node_results),
         node_counts=counts,
         elapsed_seconds=round(elapsed, 2),
+        full_refresh=full_refresh,
     )
+
+
+def project_fingerprint(project: Path) -> str:
+    """sha256 over the dbt version, the --vars and the paths and contents of the project
+    files that define the marts (FINGERPRINTED); tests and docs do not count."""
+    from dbt.version import __version__
+
+    project = Path(project).resolve()
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(json.dumps(_reason_vocabularies(), sort_keys=True).encode())
+    for name in FINGERPRINTED:
+        root = project / name
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else \
+            [root] if root.is_file() else []
+        for path in files:
+            digest.update(b"\0" + str(path.relative_to(project)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temporary, path)
 
 
 def generate_dbt_docs(duckdb_path: Path, *, target_dir: Path | None = None,

@@ -53,7 +53,8 @@ def build_marts(settings: Settings, run_id: str, ingest_date: str) -> dict:
         raise QualityGateError(f"dbt: {errors.height} error check(s) failed: {_describe(errors)}")
     if not result.success:
         raise RuntimeError(f"dbt build failed: {result.message}")
-    return {"checks": result.results.height, "warnings": _failures(result.results, "warn").height}
+    return {"checks": result.results.height, "warnings": _failures(result.results, "warn").height,
+            "full_refresh": result.full_refresh}
 
 
 def check_quality(settings: Settings, run_id: str, ingest_date: str) -> dict:

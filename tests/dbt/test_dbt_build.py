@@ -8,6 +8,7 @@ real dbt project once through run_dbt_build (~5-10 s per test).
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from transforms.dbt_build import generate_dbt_docs, run_dbt_build
+from transforms.dbt_build import generate_dbt_docs, project_fingerprint, run_dbt_build
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_SQL = REPO / "transforms" / "sql" / "raw_schema.sql"
@@ -308,3 +309,83 @@ def test_docs_reuse_the_builds_parse_and_manifest_with_a_fresh_catalog(tmp_path:
     columns = json.loads(catalog)["nodes"]["model.claimledger.fct_trade_figures"]["columns"]
     assert columns["value_usd"]["type"] == "DOUBLE"
     assert columns["docs_probe"]["type"] == "INTEGER"
+
+
+def _next_day(db: Path) -> None:
+    """Raw changes as later loads make them: b loaded again by another run with its figure
+    and trade statement gone, c removed (its day re-run without it), d new (a's rows under
+    another id, loaded by that run)."""
+    b, c, a, d = "b000000000000002", "c000000000000003", "a000000000000001", "d000000000000004"
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("update raw.articles set run_id = 'run-2' where article_id = ?", [b])
+        con.execute("delete from raw.trade_statements where article_id = ?", [b])
+        con.execute("delete from raw.figure_mentions where article_id = ?", [b])
+        for table in ("articles", "paragraphs", "sentences", "figure_mentions",
+                      "trade_statements", "claims"):
+            con.execute(f"delete from raw.{table} where article_id = ?", [c])
+            text_columns = [name for name, kind in con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'raw' and table_name = ?", [table]).fetchall()
+                if kind == "VARCHAR" and name != "story_cluster_id"]
+            # ids that do not contain the article's id get a suffix instead
+            renamed = ", ".join(
+                f"{name} || '-d' as {name}" if name in ("claim_id", "trade_figure_id")
+                else f"replace({name}, '{a}', '{d}') as {name}"
+                for name in text_columns if name != "run_id")
+            run = ", 'run-2' as run_id" if table == "articles" else ""
+            con.execute(f"insert into raw.{table} select * replace ({renamed}{run}) "
+                        f"from raw.{table} where article_id = ?", [a])
+    finally:
+        con.close()
+
+
+def test_incremental_marts_equal_a_full_rebuild_after_loads_add_replace_and_remove(
+        tmp_path: Path) -> None:
+    db = make_raw_db(tmp_path / "claimledger.duckdb", raw_frames())
+    target = tmp_path / "dbt"
+    first = run_dbt_build(db, target_dir=target)
+    assert first.success and first.full_refresh  # a new target folder builds in full
+
+    _next_day(db)
+    second = run_dbt_build(db, target_dir=target)
+    assert second.success, second.message
+    assert not second.full_refresh  # same project: only the changed articles are rebuilt
+
+    rebuilt = tmp_path / "rebuilt" / "claimledger.duckdb"
+    rebuilt.parent.mkdir()
+    shutil.copy(db, rebuilt)
+    full = run_dbt_build(rebuilt, target_dir=tmp_path / "dbt-full")
+    assert full.success and full.full_refresh
+    for mart in ("dim_articles", "fct_figures"):
+        incremental = query(db, f"select * from marts.{mart} order by all")
+        assert incremental.equals(query(rebuilt, f"select * from marts.{mart} order by all")), mart
+    articles = query(db, "select article_id, figure_count, run_id from marts.dim_articles "
+                         "order by article_id")
+    assert articles.rows() == [("a000000000000001", 2, "test-run"),
+                               ("b000000000000002", 0, "run-2"),
+                               ("d000000000000004", 2, "run-2")]
+    figures = query(db, "select distinct article_id from marts.fct_figures order by 1")
+    assert figures["article_id"].to_list() == ["a000000000000001", "d000000000000004"]
+
+    # a changed project (here: its fingerprint) rebuilds the incremental marts in full once
+    (target / "incremental_fingerprint.txt").write_text("an older project")
+    assert run_dbt_build(db, target_dir=target).full_refresh
+    assert not run_dbt_build(db, target_dir=target).full_refresh
+
+
+def test_the_project_fingerprint_follows_model_macro_and_seed_files_only(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    for name in ("models/marts", "macros", "seeds", "tests"):
+        (project / name).mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: x\n")
+    (project / "models/marts/fct_x.sql").write_text("select 1 as x\n")
+    before = project_fingerprint(project)
+    (project / "tests/assert_x.sql").write_text("select 1 where false\n")
+    assert project_fingerprint(project) == before  # a new test changes no mart
+    for changed in ("models/marts/fct_x.sql", "macros/m.sql", "seeds/s.csv",
+                    "dbt_project.yml"):
+        previous = project_fingerprint(project)
+        path = project / changed
+        path.write_text((path.read_text() if path.exists() else "") + "-- changed\n")
+        assert project_fingerprint(project) != previous, changed

@@ -1,26 +1,48 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_of_replaced_articles(ref('stg_raw__articles')) }}"
+    )
+}}
+
 with
+
+articles as (
+
+    select * from {{ ref('stg_raw__articles') }} as loaded
+    -- incremental: only the articles loaded since the last build
+    -- (macros/incremental_by_article.sql)
+    where {{ articles_not_yet_built('loaded') }}
+
+),
 
 figures as (
 
     select * from {{ ref('stg_raw__figure_mentions') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
 sentences as (
 
     select * from {{ ref('stg_raw__sentences') }}
-
-),
-
-articles as (
-
-    select * from {{ ref('stg_raw__articles') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
 trade_statements as (
 
     select * from {{ ref('stg_raw__trade_statements') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
@@ -72,7 +94,10 @@ final as (
         -- context
         articles.published_date,
         articles.source_name,
-        figures.ingest_date
+        figures.ingest_date,
+
+        -- lineage
+        articles.run_id
 
     from figures
     left join sentences

@@ -1,38 +1,66 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        post_hook="{{ delete_rows_of_replaced_articles(ref('stg_raw__articles')) }}"
+    )
+}}
+
 with
 
 articles as (
 
-    select * from {{ ref('stg_raw__articles') }}
+    select * from {{ ref('stg_raw__articles') }} as loaded
+    -- incremental: only the articles loaded since the last build
+    -- (macros/incremental_by_article.sql)
+    where {{ articles_not_yet_built('loaded') }}
 
 ),
 
 paragraphs as (
 
     select * from {{ ref('stg_raw__paragraphs') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
 sentences as (
 
     select * from {{ ref('stg_raw__sentences') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
 figures as (
 
     select * from {{ ref('stg_raw__figure_mentions') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
 trade_statements as (
 
     select * from {{ ref('stg_raw__trade_statements') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
 claims as (
 
     select * from {{ ref('stg_raw__claims') }}
+    {%- if is_incremental() %}
+    where article_id in (select article_id from articles)  -- noqa: RF02
+    {%- endif %}
 
 ),
 
@@ -139,7 +167,10 @@ final as (
         -- extraction
         articles.extractor,
         articles.extractor_version,
-        articles.extraction_path
+        articles.extraction_path,
+
+        -- lineage
+        articles.run_id
 
     from articles
     left join paragraph_counts
