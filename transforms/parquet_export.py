@@ -29,19 +29,24 @@ PARTITION_BY = {"marts.fct_trade_figures": ("period_year",)}
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"  # the folder name DuckDB writes for a null key
 
 
-def export_parquet(database: Path, target: Path) -> dict[str, int]:
+def export_parquet(database: Path, target: Path, *,
+                   memory_limit: str | None = None) -> dict[str, int]:
     """Write every table of EXPORTED_SCHEMAS in `database` to `target`/<schema>.<table>/.
 
     Returns rows per table. A table in PARTITION_BY is written hive-partitioned
     (<table>/period_year=2024/...); the others as one data_0.parquet. A manifest.json
     records each table's columns and types, so views can restore them exactly.
+    memory_limit: DuckDB's for the export's connection (publish passes the writer's,
+    Settings.duckdb_memory_limit; with DuckDB's default, 80% of RAM, the export of a
+    10,000-article warehouse kept ~0.25 GiB of cached blocks, 0.19 GiB with 256MB).
     """
     tmp = target.with_name(target.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     counts: dict[str, int] = {}
     manifest: dict[str, dict] = {}
-    with closing(duckdb.connect(str(database), read_only=True)) as con:
+    config = {"memory_limit": memory_limit} if memory_limit else {}
+    with closing(duckdb.connect(str(database), read_only=True, config=config)) as con:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where schema_name in (select unnest(?)) order by all",

@@ -142,7 +142,8 @@ def publish(settings: Settings, run_id: str, *, progress: Progress = _quiet,
             version_db.unlink()  # never leave a version a rollback could pick
             raise
         progress("export marts to Parquet")
-        export_parquet(version_db, layout.version_parquet(name))
+        export_parquet(version_db, layout.version_parquet(name),
+                       memory_limit=settings.duckdb_memory_limit)
         progress("swap the served database")
         _serve(layout, name)
         kept = _prune(layout, settings.publish_keep)
@@ -171,7 +172,8 @@ def rollback(settings: Settings, *, progress: Progress = _quiet) -> PublishResul
         _check_opens(layout.version_db(previous))
         if not layout.version_parquet(previous).is_dir():
             progress("export its marts to Parquet")
-            export_parquet(layout.version_db(previous), layout.version_parquet(previous))
+            export_parquet(layout.version_db(previous), layout.version_parquet(previous),
+                           memory_limit=settings.duckdb_memory_limit)
         progress("swap the served database")
         _serve(layout, previous)
     docs = layout.dbt_docs if layout.dbt_docs.exists() else None
