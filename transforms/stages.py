@@ -288,8 +288,17 @@ def figures_batch(batch_dir: str) -> dict:
     return counts
 
 
-def _concat(batches: list[Path], name: str, schema: dict | None = None) -> pl.DataFrame:
-    frames = [_read(b, name) for b in batches if (b / f"{name}.parquet").exists()]
+def _concat(batches: list[Path], name: str, schema: dict | None = None, *,
+            columns: tuple[str, ...] | None = None,
+            exclude: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Every batch's `name` file, concatenated: only `columns` (default all) without the
+    `exclude` ones; the others are never read."""
+    frames = []
+    for batch in batches:
+        path = batch / f"{name}.parquet"
+        if path.exists():
+            wanted = [c for c in (columns or pl.read_parquet_schema(path)) if c not in exclude]
+            frames.append(pl.read_parquet(path, columns=wanted))
     if not frames:
         return pl.DataFrame(schema=schema or {})
     return pl.concat(frames, how="diagonal_relaxed")
@@ -298,16 +307,21 @@ def _concat(batches: list[Path], name: str, schema: dict | None = None) -> pl.Da
 def _staged_signatures(batches: list[Path], articles: pl.DataFrame,
                        compute) -> pl.DataFrame:
     """The kept articles' signatures, as the clean workers staged them (by article_id and
-    url); computed here only for articles staged without one."""
+    url); computed here only for articles staged without one, from their staged text."""
     staged = _concat(batches, "signatures")
-    if staged.is_empty():
-        return compute(articles.select("article_id", "clean_text"))
-    found = articles.select("article_id", "url").join(staged, on=["article_id", "url"],
-                                                      how="inner").drop("url")
-    missing = articles.filter(~pl.col("article_id").is_in(found["article_id"].implode()))
-    if missing.height:
-        found = pl.concat([found, compute(missing.select("article_id", "clean_text"))])
-    return found.sort("article_id")
+    keys = articles.select("article_id", "url")
+    found = keys.join(staged, on=["article_id", "url"], how="inner").drop("url") \
+        if staged.height else None
+    missing = keys if found is None else keys.join(found.select("article_id"),
+                                                   on="article_id", how="anti")
+    if missing.is_empty() and found is not None:
+        return found.sort("article_id")
+    texts = _concat(batches, "articles", {"article_id": pl.String, "url": pl.String,
+                                          "clean_text": pl.String},
+                    columns=("article_id", "url", "clean_text"))
+    computed = compute(missing.join(texts, on=["article_id", "url"], how="inner")
+                       .select("article_id", "clean_text"))
+    return (computed if found is None else pl.concat([found, computed])).sort("article_id")
 
 
 def _kept_parts(batches: list[Path], name: str, kept_pairs: pl.DataFrame) -> list:
@@ -334,11 +348,14 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     from transforms.near_duplicates import article_signatures, with_near_duplicates
     from transforms.page_archive import archive_batch_pages, prune_other_runs
     from transforms.run_lock import claim_run
-    from transforms.warehouse import ParquetRows, Warehouse
+    from transforms.warehouse import TEXT_COLUMNS, ParquetRows, Warehouse
 
     claim_run(settings, run_id, ingest_date)  # refuses if another live run took over
     batches = sorted(Path(b) for b in batch_dirs)
-    articles = _concat(batches, "articles")
+    # The articles' text stays in the staged files, read by DuckDB at insert time: held
+    # here (and copied by the sort, filter and join below), it grew the writer's memory by
+    # ~0.1 GiB per 10,000 articles each time.
+    articles = _concat(batches, "articles", exclude=TEXT_COLUMNS)
     quarantine = _concat(batches, "quarantine_fetch", QUARANTINE_SCHEMA)
     quarantine = pl.concat([quarantine, _concat(batches, "quarantine_extract",
                                                 QUARANTINE_SCHEMA)])
@@ -377,6 +394,8 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
                   for f, name in zip(page_files, archived, strict=True)],
         "quarantine": quarantine,
         "articles": articles,
+        "article_texts": [b / "articles.parquet" for b in batches
+                          if (b / "articles.parquet").exists()],
         "article_signatures": signatures,
     }
     kept_pairs = articles.select("article_id", "url")

@@ -26,6 +26,8 @@ SCHEMA_SQL = Path(__file__).parent / "sql" / "raw_schema.sql"
 # Tables keyed by article: an article re-ingested on a later day moves to that day.
 ARTICLE_TABLES = ("articles", "paragraphs", "sentences", "figure_mentions",
                   "trade_statements", "claims", "article_signatures")
+# Article columns a load may leave in the staged files (load_partition's article_texts).
+TEXT_COLUMNS = ("raw_text", "clean_text")
 # Tables that belong to the day they were recorded on.
 PARTITION_TABLES = ("pages", "quarantine")
 
@@ -99,7 +101,10 @@ class Warehouse:
 
         `frames` holds the run's pages, quarantine and per-article tables; any table but
         articles may also be a list of ParquetRows (one per batch), read by DuckDB and
-        loaded one by one in the same transaction. An article
+        loaded one by one in the same transaction. With "article_texts" (staged Parquet
+        files holding article_id, url and TEXT_COLUMNS), the articles frame comes without
+        its text, and each article's text is read from the file whose (article_id, url)
+        matches, so the text never sits in this process's memory. An article
         already stored under another partition with the same content hash is left
         where it is (counted unchanged); otherwise its old rows are replaced.
         """
@@ -129,6 +134,10 @@ class Warehouse:
                         continue
                     # A table may come as one staged file per batch: DuckDB reads each in
                     # turn, so memory follows the batch size, not the corpus.
+                    if table == "articles" and frames.get("article_texts"):
+                        counts[table] = self._insert_with_texts(
+                            con, "raw.articles", frame, frames["article_texts"], stamp)
+                        continue
                     counts[table] = sum(
                         self._insert_parquet(con, f"raw.{table}", part, stamp)
                         for part in frame) if isinstance(frame, list) else \
@@ -240,6 +249,35 @@ class Warehouse:
         if part.article_ids is not None:
             con.unregister("incoming_ids")
         return count
+
+    @staticmethod
+    def _insert_with_texts(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
+                           texts: list[Path], stamp: dict[str, str]) -> int:
+        """Bulk insert of `frame` (rows without TEXT_COLUMNS) with each row's text read by
+        DuckDB from the staged file holding its (article_id, url); fails when a row finds
+        no text or more than one, so no article is stored without its text or twice."""
+        if frame.is_empty():
+            return 0
+        columns = _table_columns(con, table)
+        values = _stamp_values(columns, [*frame.columns, *TEXT_COLUMNS], stamp)
+        frame = frame.with_columns(**{k: pl.lit(v) for k, v in values.items()})
+        unknown = (set(frame.columns) | set(TEXT_COLUMNS)) - columns
+        if unknown:
+            raise ValueError(f"{table}: frame has columns the table lacks: {sorted(unknown)}")
+        con.register("incoming_rows", frame)
+        text = ", ".join(f"staged.{_ident(c)}" for c in TEXT_COLUMNS)
+        loaded = 0
+        for path in texts:
+            loaded += con.execute(
+                f"insert into {table} by name select incoming_rows.*, {text} "
+                f"from incoming_rows join read_parquet({_quote(str(path))}) as staged "
+                "on staged.article_id = incoming_rows.article_id "
+                "and staged.url = incoming_rows.url").fetchall()[0][0]
+        con.unregister("incoming_rows")
+        if loaded != frame.height:
+            raise ValueError(f"{table}: {frame.height} rows but {loaded} found their text in "
+                             f"the staged files (each must find exactly one)")
+        return loaded
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,

@@ -97,3 +97,37 @@ def test_a_file_column_the_table_lacks_fails_the_load_and_commits_nothing(
                                          r"\['html'\]"):
         warehouse.load_partition("2026-06-01", "run-1", staged)
     assert _rows(warehouse, "select count(*) from raw.articles") == [(0,)]
+
+
+def _with_staged_texts(tmp_path, staged: dict, texts: dict[str, str]) -> dict:
+    """`staged` with the articles' text taken out of the frame and written, per article,
+    to one of two batch files (as the clean stage stages them), with a copy of a1 under
+    another URL in the second file, which must not match."""
+    frame = staged["articles"]
+    rows = [{"article_id": a, "url": f"https://x.test/{a}", "raw_text": f"raw {t}",
+             "clean_text": t} for a, t in texts.items()]
+    rows.append({"article_id": "a1", "url": "https://mirror.test/a1", "raw_text": "other",
+                 "clean_text": "other"})
+    first, second = tmp_path / "b0.parquet", tmp_path / "b1.parquet"
+    pl.DataFrame(rows[:1]).write_parquet(first)
+    pl.DataFrame(rows[1:]).write_parquet(second)
+    return {**staged, "articles": frame.drop("raw_text", "clean_text"),
+            "article_texts": [first, second]}
+
+
+def test_articles_load_their_text_from_the_staged_files_by_article_and_url(
+        warehouse, tmp_path):
+    staged = _with_staged_texts(tmp_path, _staged(tmp_path), {"a1": "one", "a2": "two"})
+    report = warehouse.load_partition("2026-06-01", "run-1", staged)
+    assert report.rows_by_table["articles"] == 2
+    assert _rows(warehouse, "select article_id, raw_text, clean_text, run_id "
+                            "from raw.articles order by 1") == [
+        ("a1", "raw one", "one", "run-1"), ("a2", "raw two", "two", "run-1")]
+
+
+def test_an_article_without_its_staged_text_fails_the_load_and_commits_nothing(
+        warehouse, tmp_path):
+    staged = _with_staged_texts(tmp_path, _staged(tmp_path), {"a1": "one"})
+    with pytest.raises(ValueError, match=r"raw.articles: 2 rows but 1 found their text"):
+        warehouse.load_partition("2026-06-01", "run-1", staged)
+    assert _rows(warehouse, "select count(*) from raw.articles") == [(0,)]
