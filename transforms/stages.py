@@ -8,6 +8,7 @@ Every function returns something small (a path, a dict of counts).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import shutil
@@ -183,14 +184,39 @@ def one_page_per_article(articles: pl.DataFrame, stage: str
     return ordered.filter(first), duplicates
 
 
+def extract_staged_pages(pages: pl.DataFrame, pages_file: str
+                         ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """extract_pages over `pages` (rows of `pages_file` without their html, numbered by
+    `_row`), reading the bodies of just these rows from the file.
+
+    Each worker reads its own chunk's bodies: shipped from the batch task instead, the
+    pages (~144 MiB of HTML per 1,000), a filtered copy and their pickles sat in the task's
+    process at once, which made an extract batch the whole run's memory peak.
+    """
+    first, last = pages["_row"].min(), pages["_row"].max()
+    bodies = pl.scan_parquet(pages_file).slice(first, last - first + 1).select("html") \
+        .collect().with_columns(_row=pl.int_range(first, last + 1, dtype=pages["_row"].dtype))
+    return extract_pages(pages.join(bodies, on="_row", how="left", maintain_order="left")
+                         .drop("_row"))
+
+
 def extract_batch(batch_dir: str) -> dict:
     """Run the extractor over each fetched page (in worker processes, transforms.parallel);
     failures become quarantine rows."""
     from transforms.parallel import map_frames
 
     batch = Path(batch_dir)
-    pages = _read(batch, "pages").filter(pl.col("fetch_outcome") == "fetched")
-    frame, quarantined = map_frames(extract_pages, pages, key="url")
+    pages_file = batch / "pages.parquet"
+    columns = [c for c in pl.read_parquet_schema(pages_file) if c != "html"]
+    pages = pl.read_parquet(pages_file, columns=columns).with_row_index("_row") \
+        .filter(pl.col("fetch_outcome") == "fetched")
+    if pages.is_empty():
+        frame, quarantined = extract_pages(pages.drop("_row").with_columns(
+            html=pl.lit(None, dtype=pl.String)))
+    else:
+        frame, quarantined = map_frames(
+            functools.partial(extract_staged_pages, pages_file=str(pages_file)), pages,
+            key="url")
     # Within the batch already, so cleaning never merges two pages into one article.
     frame, duplicates = one_page_per_article(frame.select(list(ARTICLE_COLUMNS)), "extract")
     quarantined = pl.concat([quarantined, quarantine_frame(duplicates)])
