@@ -113,5 +113,6 @@ def test_the_increment_adds_new_articles_to_the_same_warehouse(result):
 @pytest.mark.e2e
 def test_batch_tasks_ran_in_worker_processes_inside_dags_test(result):
     log = Path(result["full"]["log"]).read_text()
-    assert "extract_pages: 20 rows in" in log and "on 2 worker processes" in log
+    # the extract stage's chunk function (its workers read their pages from the batch file)
+    assert "extract_staged_pages: 20 rows in" in log and "on 2 worker processes" in log
     assert "BrokenProcessPool" not in log
