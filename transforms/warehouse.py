@@ -258,12 +258,7 @@ class Warehouse:
         no text or more than one, so no article is stored without its text or twice."""
         if frame.is_empty():
             return 0
-        columns = _table_columns(con, table)
-        values = _stamp_values(columns, [*frame.columns, *TEXT_COLUMNS], stamp)
-        frame = frame.with_columns(**{k: pl.lit(v) for k, v in values.items()})
-        unknown = (set(frame.columns) | set(TEXT_COLUMNS)) - columns
-        if unknown:
-            raise ValueError(f"{table}: frame has columns the table lacks: {sorted(unknown)}")
+        frame = _stamped(con, table, frame, stamp, joined=TEXT_COLUMNS)
         con.register("incoming_rows", frame)
         text = ", ".join(f"staged.{_ident(c)}" for c in TEXT_COLUMNS)
         loaded = 0
@@ -285,16 +280,24 @@ class Warehouse:
         """Bulk insert through Arrow, by column name; stamps partition columns."""
         if frame.is_empty():
             return 0
-        columns = _table_columns(con, table)
-        values = _stamp_values(columns, frame.columns, stamp)
-        frame = frame.with_columns(**{k: pl.lit(v) for k, v in values.items()})
-        unknown = set(frame.columns) - columns
-        if unknown:
-            raise ValueError(f"{table}: frame has columns the table lacks: {sorted(unknown)}")
+        frame = _stamped(con, table, frame, stamp)
         con.register("incoming_rows", frame)
         con.execute(f"insert into {table} by name select * from incoming_rows")
         con.unregister("incoming_rows")
         return frame.height
+
+
+def _stamped(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame,
+             stamp: dict[str, str], joined: tuple[str, ...] = ()) -> pl.DataFrame:
+    """`frame` with the partition columns it lacks (_stamp_values); `joined`: columns the
+    insert adds from elsewhere. Raises when a column is not in the table."""
+    columns = _table_columns(con, table)
+    values = _stamp_values(columns, [*frame.columns, *joined], stamp)
+    frame = frame.with_columns(**{k: pl.lit(v) for k, v in values.items()})
+    unknown = (set(frame.columns) | set(joined)) - columns
+    if unknown:
+        raise ValueError(f"{table}: frame has columns the table lacks: {sorted(unknown)}")
+    return frame
 
 
 def _stamp_values(columns: set[str], present: list[str], stamp: dict[str, str],

@@ -33,6 +33,15 @@ true
 {%- endmacro %}
 
 
+{#- The rows of the articles in `articles` (the model's CTE of the articles
+    being built) when the build is incremental; every row otherwise. -#}
+{% macro where_article_in(articles) -%}
+{%- if is_incremental() -%}
+where article_id in (select article_id from {{ articles }})
+{%- endif -%}
+{%- endmacro %}
+
+
 {% macro delete_rows_of_replaced_articles(articles) -%}
 delete from {{ this }} as built
 where

@@ -22,27 +22,21 @@ articles as (
 figures as (
 
     select * from {{ ref('stg_raw__figure_mentions') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
 sentences as (
 
     select * from {{ ref('stg_raw__sentences') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
 trade_statements as (
 
     select * from {{ ref('stg_raw__trade_statements') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 

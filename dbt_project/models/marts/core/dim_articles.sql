@@ -22,45 +22,35 @@ articles as (
 paragraphs as (
 
     select * from {{ ref('stg_raw__paragraphs') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
 sentences as (
 
     select * from {{ ref('stg_raw__sentences') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
 figures as (
 
     select * from {{ ref('stg_raw__figure_mentions') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
 trade_statements as (
 
     select * from {{ ref('stg_raw__trade_statements') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
 claims as (
 
     select * from {{ ref('stg_raw__claims') }}
-    {%- if is_incremental() %}
-    where article_id in (select article_id from articles)  -- noqa: RF02
-    {%- endif %}
+    {{ where_article_in('articles') }}
 
 ),
 
