@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.transforms.test_near_duplicates_exact import oracle
 from transforms.clean import article_noise_metrics, cleaning_rules, with_paragraph_decisions
 from transforms.extract import extract_page
 from transforms.near_duplicates import article_signatures, with_near_duplicates
@@ -95,29 +96,24 @@ def test_result_does_not_depend_on_row_order_or_batching():
 
 
 
-def test_search_split_over_worker_processes_gives_the_same_result(monkeypatch):
-    # A first load compares thousands of new articles with each other in the pool's
-    # processes; forced here on a few, the merged result must equal the in-process one.
+@pytest.mark.parametrize("max_share", [float("inf"), 0.0])
+def test_search_of_real_signatures_equals_the_all_pairs_search(monkeypatch, max_share):
+    # Copies and rewrites of two texts, one without words, part stored: the search by runs
+    # of equal values (tests/transforms/test_near_duplicates_exact.py) finds what comparing
+    # every pair finds. So many copies make it fall back to all pairs: forced off, then on.
     import transforms.near_duplicates as near_duplicates
 
+    monkeypatch.setattr(near_duplicates, "_MAX_AGREEMENTS_PER_COMPARISON", max_share)
     texts = {f"s{i}": STORY + f"\nUpdate {i}." * (i % 3) for i in range(6)}
     texts |= {f"o{i}": OTHER + f"\nNote {i}." for i in range(5)}
     texts["empty"] = ""
     signatures = _signatures(texts)
     stored = signatures.filter(pl.col("article_id").is_in(["s0", "o0", "empty"]))
     new = signatures.filter(~pl.col("article_id").is_in(["s0", "o0", "empty"]))
-    in_process = with_near_duplicates(new, stored, with_story_similarity=True)
-    monkeypatch.setenv("CLAIMLEDGER_WORKERS", "2")
-    monkeypatch.setattr(near_duplicates, "PARALLEL_MIN_COMPARISONS", 0)
-    calls = []
-    real_compare = near_duplicates._compare_rows
-    monkeypatch.setattr("transforms.parallel.map_calls",
-                        lambda func, args: calls.append(len(args)) or
-                        [real_compare(*a) for a in args])
-    split = with_near_duplicates(new, stored, with_story_similarity=True)
-    assert calls == [2]
-    assert split.equals(in_process)
-    assert split["near_duplicate_of"].drop_nulls().len() >= 4  # the copies were found
+    result = with_near_duplicates(new, stored, with_story_similarity=True)
+    assert result.equals(oracle(new, stored, with_story_similarity=True))
+    assert with_near_duplicates(signatures, _empty()).equals(oracle(signatures, _empty()))
+    assert result["near_duplicate_of"].drop_nulls().len() >= 4  # the copies were found
 
 
 def test_article_without_text_is_never_a_duplicate():
