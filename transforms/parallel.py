@@ -30,7 +30,6 @@ import sys
 import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 import polars as pl
 
@@ -149,17 +148,3 @@ def map_frames(func: Callable[..., tuple[pl.DataFrame, ...]], frame: pl.DataFram
     return tuple(pl.concat([r[i] for r in results], how="diagonal_relaxed")
                  for i in range(len(results[0])))
 
-
-def map_calls(func: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]:
-    """func(*args) for each args of `calls`, in the worker processes; results in order.
-
-    For work that is not frames over articles (the near-duplicate search of a first load).
-    Runs in the caller when there is one worker or the caller is daemonic.
-    """
-    workers = worker_count()
-    if workers <= 1 or multiprocessing.current_process().daemon or len(calls) <= 1:
-        return [func(*args) for args in calls]
-    pool = _executor(workers)
-    with _main_module_hidden():
-        futures = [pool.submit(func, *args) for args in calls]
-    return [future.result() for future in futures]

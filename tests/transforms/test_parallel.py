@@ -78,15 +78,3 @@ def test_the_pool_is_reused_between_calls():
     parallel.shutdown()
     assert parallel._pool is None
 
-
-def pid_plus(offset: int) -> tuple[int, int]:
-    return os.getpid(), offset + 1
-
-
-def test_map_calls_runs_each_call_in_a_worker_and_keeps_order(monkeypatch):
-    monkeypatch.setenv("CLAIMLEDGER_WORKERS", "2")
-    results = parallel.map_calls(pid_plus, [(i,) for i in range(5)])
-    assert [value for _, value in results] == [1, 2, 3, 4, 5]
-    assert os.getpid() not in {pid for pid, _ in results}
-    monkeypatch.setenv("CLAIMLEDGER_WORKERS", "1")
-    assert {pid for pid, _ in parallel.map_calls(pid_plus, [(0,), (1,)])} == {os.getpid()}
