@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 STAGES = ("discover", "fetch", "extract", "clean", "figures")
 
 
-def _write(batch: Path, name: str, frame: pl.DataFrame) -> None:
+def _write(batch: Path, name: str, frame: pl.DataFrame, **options) -> None:
     tmp = batch / f".{name}.parquet.tmp"
-    frame.write_parquet(tmp)
+    frame.write_parquet(tmp, **options)
     tmp.replace(batch / f"{name}.parquet")  # a killed task never leaves half a file
 
 
@@ -90,6 +90,7 @@ def validators_file(settings: Settings) -> Path:
 
 def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
     """Fetch the batch's pages into pages.parquet; unreadable ones to quarantine."""
+    from transforms.fetch import PAGES_ROW_GROUP_ROWS
     from transforms.http_fetch import fetch_all_pages
 
     batch = Path(batch_dir)
@@ -99,7 +100,9 @@ def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
     pages, quarantined = fetch_all_pages(discovered, ingest_date, settings,
                                          validators=validators)
     fault_point("fetch_pages", "before_write")
-    _write(batch, "pages", pages)
+    # In row groups: polars compresses row groups in parallel, and the extract workers,
+    # which read row slices, decompress less.
+    _write(batch, "pages", pages, row_group_size=PAGES_ROW_GROUP_ROWS)
     fault_point("fetch_pages", "during_write")
     _write(batch, "quarantine_fetch", quarantined)
     counts = _write_counts(batch, "fetch", discovered.height,
@@ -397,8 +400,8 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     kept_ids = articles["article_id"]
 
     # The stage pool's workers keep the memory of the batches they processed (~0.25 GiB
-    # each at the end of a 10,000-page run), which made the near-duplicate search below the
-    # run's peak; a fresh pool starts from the fork server in milliseconds.
+    # each at the end of a 10,000-page run) and the writer needs them no more: they would
+    # sit idle beside its peak. A later batch task starts a new pool in milliseconds.
     parallel.shutdown()
     warehouse = Warehouse(settings)
     signatures = _staged_signatures(batches, articles, article_signatures)
@@ -410,9 +413,6 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     log.info("near-duplicate search: %d new x %d stored articles in %.2f s",
              signatures.height, stored.height, time.monotonic() - started)
     articles = articles.join(near, on="article_id", how="left")
-    # The near-duplicate search's pool is not needed again by the writer: its workers' memory
-    # would sit idle beside the writer's peak. A later batch task starts a new pool.
-    parallel.shutdown()
 
     # The bodies stay in the fetch stage's files, linked into the page archive
     # (transforms/page_archive.py); raw.pages gets every other column and the file's name.

@@ -38,3 +38,22 @@ def test_fetch_pages_quarantines_bad_files_and_keeps_the_good(tmp_path):
     assert dict(zip(quarantine["url"], quarantine["reason_code"], strict=True)) == {
         "u:empty": "empty_file", "u:missing": "fetch_error"}
     assert pages["page_id"].is_unique().all()
+
+
+def test_a_charset_that_decodes_to_a_lone_surrogate_is_quarantined_not_fatal(tmp_path):
+    # Invalid UTF-8 (\xff) sends the page to its declared charset, here Python's
+    # unicode_escape codec, which turns the text "\\ud800" into a lone surrogate: text that
+    # no String column can hold.
+    page = tmp_path / "escape.html"
+    page.write_bytes(b'<html><head><meta charset="unicode_escape"></head>'
+                     b'<body>\xff \\ud800</body></html>')
+    good = tmp_path / "good.html"
+    good.write_text("<html><body><p>hello</p></body></html>")
+    discovered = pl.DataFrame({
+        "source_name": ["s", "s"], "source_kind": ["snapshot"] * 2,
+        "url": ["u:escape", "u:good"], "location": [str(page), str(good)],
+    })
+    pages, quarantine = fetch_pages(discovered, "2026-01-01")
+    assert pages["fetch_outcome"].to_list() == ["quarantined", "fetched"]
+    assert quarantine["reason_code"].to_list() == ["undecodable"]
+    assert "not valid Unicode" in quarantine["error_message"][0]

@@ -350,6 +350,15 @@ def test_decode_http_body_decides_on_invalid_utf8():
     latin = "<p>café</p>".encode("latin-1")
     assert "café" in decode_http_body(latin, "text/html; charset=iso-8859-1")
     assert "café" in decode_http_body(latin, "text/html")  # decode_body's cp1252 fallback
+    # A header charset whose decoding is not valid Unicode (unicode_escape: a lone
+    # surrogate) loses to decode_body's reading, and is refused when there is none.
+    escaped = b"<p>caf\xe9 \\ud800</p>"
+    assert decode_http_body(escaped, "text/html; charset=unicode_escape") == \
+        "<p>café \\ud800</p>"
+    with pytest.raises(FetchRejected) as caught:
+        decode_http_body(b"<p>" + bytes(range(0x80, 0x100)) + b" \\ud800</p>",
+                         "text/html; charset=unicode_escape")
+    assert caught.value.reason_code == "undecodable"
 
 
 def test_fetch_http_pages_keeps_every_url_and_quarantines_with_reasons(site):
@@ -430,8 +439,9 @@ def test_fetch_all_pages_routes_local_and_web_rows_and_keeps_their_order(site, t
     assert quarantine["url"].to_list() == [f"{base}/private/x"]
 
 
-def test_local_pages_read_in_worker_processes_equal_the_in_process_read(tmp_path, monkeypatch):
-    # 40 snapshot files (one unreadable) are enough for the stage pool to take them.
+def test_local_pages_are_the_same_whatever_the_worker_count(tmp_path, monkeypatch):
+    # 40 snapshot files (one unreadable): enough rows for the stage pool, which snapshot
+    # batches no longer use (fetch_pages reads them in threads; WARC rows still go there).
     snap = tmp_path / "snap"
     snap.mkdir()
     for i in range(40):
