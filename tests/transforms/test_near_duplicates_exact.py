@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import transforms.near_duplicates as near_duplicates
-from transforms.near_duplicates import _MERSENNE, OUTPUT_COLUMNS, with_near_duplicates
+from transforms.near_duplicates import _MERSENNE, with_near_duplicates
 
 
 def _oracle_matrix(frame: pl.DataFrame, column: str, num_perm: int) -> np.ndarray:
@@ -50,52 +50,19 @@ def _oracle_compare_rows(shingle, story, empty, rows, thresholds):
 
 def oracle(new_signatures: pl.DataFrame, stored_signatures: pl.DataFrame, *,
            with_story_similarity: bool = False) -> pl.DataFrame:
-    """with_near_duplicates as it was with the all-pairs search (one process)."""
-    config = near_duplicates._settings()  # read at call time: tests patch it
-    num_perm = config["num_perm"]
-    new = new_signatures.sort("article_id")
-    stored = stored_signatures.filter(~pl.col("article_id").is_in(new["article_id"].implode()))
-    stored = stored.sort("article_id")
-    if "story_cluster_id" not in stored.columns:
-        stored = stored.with_columns(story_cluster_id=pl.lit(None, dtype=pl.String))
-    ids = stored["article_id"].to_list() + new["article_id"].to_list()
-    stored_cluster = dict(zip(stored["article_id"], stored["story_cluster_id"], strict=True))
-    n_stored = stored.height
-    shingle = np.vstack([_oracle_matrix(stored, "minhash", num_perm),
-                         _oracle_matrix(new, "minhash", num_perm)])
-    story = np.vstack([_oracle_matrix(stored, "story_minhash", num_perm),
-                       _oracle_matrix(new, "story_minhash", num_perm)])
-    empty = (shingle == _MERSENNE).all(axis=1)
-    parent = list(range(len(ids)))
+    """with_near_duplicates as it was: the module's function (its union-find and output are
+    unchanged) with the all-pairs search and the matrix conversion of before, the frozen
+    copies above, in place of the new ones."""
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def all_pairs(shingle, story, empty, n_stored, thresholds):
+        return _oracle_compare_rows(shingle, story, empty, list(range(n_stored, len(empty))),
+                                    thresholds)
 
-    new_rows = list(range(n_stored, len(ids)))
-    thresholds = (num_perm, config["min_similarity"], config["story"]["min_similarity"])
-    pairs, sources, best_shingle, best_story = _oracle_compare_rows(
-        shingle, story, empty, new_rows, thresholds)
-    for row, other in pairs:
-        a, b = find(row), find(other)
-        parent[max(a, b)] = min(a, b)
-    results = []
-    for row in new_rows:
-        compared = best_shingle[row] >= 0
-        source = sources.get(row)
-        results.append((ids[row], ids[source] if source is not None else None,
-                        float(best_shingle[row]) if compared else None,
-                        float(best_story[row]) if compared else None))
-    index = {article_id: i for i, article_id in enumerate(ids)}
-    rows = []
-    for article_id, source, similarity, story_similarity in results:
-        root = find(index[article_id])
-        cluster = stored_cluster.get(ids[root]) if root < n_stored else None
-        rows.append((article_id, cluster or ids[root], source, similarity, story_similarity))
-    result = pl.DataFrame(rows, schema=OUTPUT_COLUMNS, orient="row").sort("article_id")
-    return result if with_story_similarity else result.drop("story_similarity")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(near_duplicates, "_compare_rows", all_pairs)
+        patch.setattr(near_duplicates, "_matrix", _oracle_matrix)
+        return with_near_duplicates(new_signatures, stored_signatures,
+                                    with_story_similarity=with_story_similarity)
 
 
 # Eight positions: similarities are multiples of 1/8, so the thresholds below are hit exactly
