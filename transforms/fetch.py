@@ -2,8 +2,8 @@
 
 The local kinds: `snapshot` (a file) and `warc` (a record of a WARC file); web kinds go
 through transforms/http_fetch.py. Each body is sniffed and decoded here so every later
-stage sees text; what cannot be read becomes a
-quarantine row with its reason, never an exception that stops the batch.
+stage sees text; what cannot be read becomes a quarantine row with its reason, never an
+exception that stops the batch.
 """
 
 from __future__ import annotations
