@@ -31,6 +31,7 @@ from transforms.context import (
     period_year,
     place_mentions,
 )
+from transforms.places import not_trading
 from transforms.rulebook import rules
 
 __all__ = ["CLAIM_SCHEMA", "TRADE_SCHEMA", "claims", "trade_statements"]
@@ -71,9 +72,9 @@ CLAIM_SCHEMA = {
     "figure_count": pl.Int32,
 }
 
-# Places that can be a trading side; blocs such as NATO are not (the seed's kind says so).
+# Places that can be a trading side; alliances and forums (NATO, BRICS) are not
+# (transforms/rules/places.yml not_trading).
 _TRADING_KINDS = ("country", "region", "bloc")
-_NOT_TRADERS = ("NATO", "SCO", "BRICS")
 
 
 def _article_pair(texts: list[str]) -> list[str]:
@@ -102,16 +103,21 @@ def _sides(
     text: str, flow: FlowMention, places: list[PlaceMention], pair: list[str]
 ) -> tuple[str, str] | None:
     """(reporter, partner) for a flow phrase, or None when a side is not named."""
-    traders = [p for p in places if p.kind in _TRADING_KINDS and p.code not in _NOT_TRADERS]
+    blocked = not_trading()
+    traders = [p for p in places if p.kind in _TRADING_KINDS and p.code not in blocked]
     if flow.flow == "bilateral":
         by_distance = sorted(traders, key=lambda p: abs(p.start - flow.start))
         codes: list[str] = []
         for place in by_distance:
             if place.code not in codes and place.kind == "country":
                 codes.append(place.code)
-        for code in pair:  # "trade between the two countries": the article's pair
-            if len(codes) < 2 and code not in codes:
-                codes.append(code)
+        # "trade between the two countries": the article's pair, but only where the
+        # sentence refers to it; a side it names but nobody can resolve is never filled in
+        # from another sentence.
+        if len(codes) < 2 and _refers_to_pair(text):
+            for code in pair:
+                if len(codes) < 2 and code not in codes:
+                    codes.append(code)
         if len(codes) < 2:
             return None
         low, high = sorted(codes[:2])
@@ -131,6 +137,17 @@ def _sides(
     if trader is None or partner is None or trader.code == partner.code:
         return None
     return trader.code, partner.code
+
+
+@cache
+def _pair_reference() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(
+        re.escape(p) for p in rules("trade")["pair_references"]) + r")\b", re.IGNORECASE)
+
+
+def _refers_to_pair(text: str) -> bool:
+    """Whether the sentence names its two sides by reference ("the two countries")."""
+    return _pair_reference().search(text) is not None
 
 
 def _marker_before(text: str, place: PlaceMention) -> str | None:

@@ -86,11 +86,15 @@ def commodity_near(text: str, start: int, end: int) -> str:
     return "all"
 
 
+# "in 2024", "During 2004" (sentence-initial too), "for 1986".
+_YEAR_PHRASE = re.compile(r"\b(?:in|during|for|of)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
 def period_year(text: str, near: int, published: date | None) -> int | None:
     """The year a figure at position `near` is about: an explicit "in 2024" (nearest
     one), else a relative "last year" resolved against the publication date, else None."""
     years = [(abs(m.start() - near), int(m.group(1)))
-             for m in re.finditer(r"\b(?:in|during|for|of)\s+((?:19|20)\d\d)\b", text)]
+             for m in _YEAR_PHRASE.finditer(text)]
     if years:
         return min(years)[1]
     if published is not None:

@@ -39,7 +39,16 @@ import polars as pl
 from transforms.audit import QUALITY_RESULT_SCHEMA
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-REASONS_YML = Path(__file__).resolve().parent / "rules" / "reasons.yml"
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+REASONS_YML = RULES_DIR / "reasons.yml"
+THRESHOLDS_YML = Path(__file__).resolve().parent.parent / "expectations" / "thresholds.yml"
+REASON_VOCABULARIES = ("removal_reasons", "quarantine_reasons", "rejection_checks")
+# The thresholds.yml entries a single trade row is screened against (a row outside them
+# is rejected into rpt_rejected_rows, not published).
+TRADE_ROW_BOUNDS = ("value_usd", "growth_pct", "period_year_min",
+                    "period_year_max_years_after_publication", "evidence_text_length",
+                    "rejected_share_max", "rejected_share_min_rows",
+                    "candidate_without_statement_share_max", "candidate_articles_min")
 DUCKDB_PATH_VAR = "CLAIMLEDGER_DUCKDB_PATH"
 # dbt's saved parse, shared by every target folder of one project: under the
 # project's own target/ (git-ignored, emptied by `dbt clean` and `make clean`), so
@@ -138,7 +147,7 @@ def project_fingerprint(project: Path) -> str:
 
     project = Path(project).resolve()
     digest = hashlib.sha256(__version__.encode())
-    digest.update(json.dumps(_reason_vocabularies(), sort_keys=True).encode())
+    digest.update(json.dumps(project_vars(), sort_keys=True).encode())
     for name in FINGERPRINTED:
         root = project / name
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else \
@@ -216,7 +225,7 @@ def _invoke(command: list[str], duckdb_path: Path, target: Path,
         "--log-path", str(target / "logs"),
         "--no-use-colors",
         "--no-send-anonymous-usage-stats",
-        "--vars", json.dumps(_reason_vocabularies()),
+        "--vars", json.dumps(project_vars()),
     ]
     saved = target / PARTIAL_PARSE_FILE
     cached = _parse_cache_file(project, duckdb_path.name)
@@ -311,16 +320,34 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def _reason_vocabularies() -> dict[str, dict[str, str]]:
-    """The closed reason vocabularies as dbt vars, read from transforms/rules/reasons.yml.
+def project_vars() -> dict[str, Any]:
+    """The dbt --vars every invocation passes, read from the files that own them.
 
-    dbt_project.yml holds a copy for hand runs; passing the file's current content
-    means the pipeline's accepted_values tests never lag behind a new reason code.
+    The closed reason vocabularies (transforms/rules/reasons.yml), the removal reasons
+    whose paragraphs still count as evidence (cleaning.yml), the scale words a
+    figure may carry (numbers.yml), the trade flows (trade.yml) and the row bounds of
+    a plausible trade figure (expectations/thresholds.yml, shared with the Great
+    Expectations suites). dbt_project.yml holds a copy for hand runs;
+    tests/dbt/test_dbt_project.py fails when it drifts. Passing the files' current
+    content means the pipeline's tests never lag behind a new code or threshold.
     """
     import yaml
 
-    reasons = yaml.safe_load(REASONS_YML.read_text(encoding="utf-8"))
-    return {name: reasons[name] for name in ("removal_reasons", "quarantine_reasons")}
+    def read(path: Path) -> dict[str, Any]:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    reasons = read(REASONS_YML)
+    trade_bounds = read(THRESHOLDS_YML)["fct_trade_figures"]
+    trade = read(RULES_DIR / "trade.yml")
+    return {
+        **{name: reasons[name] for name in REASON_VOCABULARIES},
+        "figure_scales": sorted(read(RULES_DIR / "numbers.yml")["scale_factors"]),
+        "evidence_reasons": read(RULES_DIR / "cleaning.yml")["evidence_reasons"],
+        "trade_flows": sorted(trade["flows"]),
+        "trade_flow_phrases": sorted({phrase.lower() for phrases in trade["flows"].values()
+                                      for phrase in phrases}),
+        "trade_plausibility": {name: trade_bounds[name] for name in TRADE_ROW_BOUNDS},
+    }
 
 
 def _close_dbt_duckdb() -> None:

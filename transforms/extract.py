@@ -78,6 +78,13 @@ def _as_date(value: str | None) -> dt.date | None:
         return None
 
 
+def _is_sentence(line: str, rule: dict[str, Any]) -> bool:
+    """Whether a line is a short sentence of prose (enough words, ends like a sentence)."""
+    line = line.strip()
+    return bool(line) and line[-1] in rule["ends_with"] and \
+        len(line.split()) >= rule["min_words"]
+
+
 def extract_page(html: str, url: str) -> dict[str, Any]:
     """Article text and metadata of one page.
 
@@ -110,7 +117,8 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
     if len(best_text) < settings["min_chars"] or best_path is None:
         raise ExtractionError("no_article", f"no extractor path found article text in {url}")
     longest = max(len(line.strip()) for line in best_text.split("\n"))
-    if longest < settings["min_longest_line_chars"]:
+    if longest < settings["min_longest_line_chars"] and not any(
+            _is_sentence(line, settings["short_sentence"]) for line in best_text.split("\n")):
         raise ExtractionError("no_article", f"no line of prose in {url} (longest line "
                                             f"{longest} characters): a link list or a form")
 

@@ -144,7 +144,8 @@ def _patterns() -> _Patterns:
         # a number in scientific notation (1e309: neither its mantissa nor its exponent),
         # or one followed by a comma and a digit that form no group ("1,000,00").
         r"|(?P<digits>(?<![\d.,/:])(?<!\d[eE])(?<!\d[eE][+-])"
-        r"(?:(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+        r"(?:(?:\d{1,2}(?:,\d{2})+,\d{3}|\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u2009\u202f]\d{3})+"
+        r"|\d+)(?:[.·]\d+)?"
         r"|(?<![\w.])\.\d+)"
         r"(?!\d)(?![/⁄]\d)(?![eE][+-]?\d)(?!,\d))"
         r"|(?P<words>\b(?:(?:" + tens_alt + r")(?:[- ](?:" + units_alt + r"))?"
@@ -250,9 +251,13 @@ def _word_value(text: str, p: _Patterns) -> float | None:
     return total
 
 
+_DIGIT_MARKS = str.maketrans({",": None, "\u2009": None, "\u202f": None, "·": "."})
+
+
 def _digits_value(text: str) -> tuple[float, int]:
-    """Value and written decimals of a digit string ("190,000" → 190000.0, 0)."""
-    clean = text.replace(",", "")
+    """Value and written decimals of a digit string ("190,000" → 190000.0, 0; "6·5" → 6.5, 1:
+    a middle dot is a decimal point in British typesetting; a thin space groups thousands)."""
+    clean = text.translate(_DIGIT_MARKS)
     decimals = len(clean.split(".", 1)[1]) if "." in clean else 0
     return float(clean), decimals
 

@@ -30,6 +30,7 @@ CONSISTENCY_COLUMNS = ("consistency_status", "status", "flow", "reporter", "part
                        "commodity", "period_year", "is_forecast", "measure",
                        "independent_source_count", "stated_texts", "growth_level_check")
 MAX_TABLE_ROWS = 200
+SUMMARY_ROWS = 10  # rows of a list the terminal summary shows; the HTML report shows all
 PIPELINE_STAGES = ("discover", "fetch", "extract", "clean", "figures", "load")
 
 
@@ -83,6 +84,15 @@ def collect_run_facts(settings: Settings, run_id: str, ingest_date: str) -> dict
             "quarantine": _query(con, "select stage, reason_code, url, error_message "
                                       "from raw.quarantine where ingest_date = ?::date "
                                       "order by stage, url", [ingest_date]),
+            "quarantine_reasons": _query(con, "select stage || '/' || reason_code, count(*) "
+                                              "from raw.quarantine where ingest_date = ?::date "
+                                              "group by 1 order by 2 desc, 1", [ingest_date]),
+            "rejected": _query(con, """
+                select check_name, figure_raw_text, sentence_text
+                from marts.rpt_rejected_rows order by check_name, row_id"""),
+            "rejected_checks": _query(con, "select check_name, count(*) "
+                                           "from marts.rpt_rejected_rows "
+                                           "group by 1 order by 2 desc, 1"),
             "trade_rows": _query(con, """
                 select a.source_name, t.flow, t.reporter, t.partner, t.commodity,
                        t.period_year, t.value_usd, t.growth_pct, t.is_forecast,
@@ -188,14 +198,26 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
            if facts["removal_reasons"] else ""),
         f"  sentences       {facts['sentences']}",
         f"  figures         {facts['figures']}    claims {facts['claims']}",
-        f"  trade figures   {len(facts['trade_rows'])}",
+        f"  trade figures   {len(facts['trade_rows'])}"
+        + ("  (no trade statement in these articles)" if not facts["trade_rows"] else ""),
     ]
-    for source, flow, rep, par, com, year, usd, growth, forecast, _by, _ in facts["trade_rows"]:
+    for source, flow, rep, par, com, year, usd, growth, forecast, _by, _ in \
+            facts["trade_rows"][:SUMMARY_ROWS]:
         parts = [f"{flow} {rep}-{par}", com, str(year or "period n/a"), _money(usd),
                  f"{growth:+g}%" if growth is not None else "", "forecast" if forecast else ""]
         lines.append(f"    {source:<22} " + "  ".join(p for p in parts if p))
-    lines.append(f"  quarantined     {len(facts['quarantine'])}")
-    for stage, reason, url, _ in facts["quarantine"][:10]:
+    if len(facts["trade_rows"]) > SUMMARY_ROWS:
+        lines.append(f"    ... and {len(facts['trade_rows']) - SUMMARY_ROWS} more (see the report)")
+    rejected = facts.get("rejected", [])
+    lines.append(f"  rejected rows   {len(rejected)}" + (
+        " held out of the marts as implausible (" + ", ".join(
+            f"{check} {n}" for check, n in facts["rejected_checks"]) + ")" if rejected else ""))
+    for check, raw_text, sentence in rejected[:SUMMARY_ROWS]:
+        lines.append(f"    {check}: {_printable(raw_text)} in \"{_printable(sentence)[:80]}\"")
+    lines.append(f"  quarantined     {len(facts['quarantine'])} inputs" + (
+        " (" + ", ".join(f"{why} {n}" for why, n in facts["quarantine_reasons"]) + ")"
+        if facts["quarantine"] else ""))
+    for stage, reason, url, _ in facts["quarantine"][:SUMMARY_ROWS]:
         lines.append(f"    {stage}/{reason}: {_printable(url)}")
     lines.append(f"  quality         {facts['verdict']}")
     for name, severity, rows, _ in facts["quality_failures"][:10]:
@@ -371,6 +393,10 @@ year: growth-only statements and undated forecasts).</p>
 <h2>Trade figures</h2>
 {_table(["source", "flow", "reporter", "partner", "commodity", "year", "value", "growth %",
          "forecast", "attributed to", "evidence"], trade_rows, "trade-figures")}
+<h2>Rows held out as implausible</h2>
+<p>Each failed a plausibility check (bounds in expectations/thresholds.yml); the rest of the
+day published. <code>marts.rpt_rejected_rows</code> has them with the offending value.</p>
+{_table(["check", "figure as written", "sentence"], facts.get("rejected", []), "rejected")}
 <h2>Removed paragraphs by reason</h2>
 {_table(["reason", "paragraphs"], facts["removal_reasons"])}
 <h2>Quarantine</h2>

@@ -19,6 +19,7 @@ import polars as pl
 
 from transforms.faults import fault_point
 from transforms.quarantine import QUARANTINE_SCHEMA, quarantine_frame, quarantine_row
+from transforms.rulebook import rules
 from transforms.settings import Settings
 from transforms.urls import normalise_url
 
@@ -251,9 +252,13 @@ def clean_articles(extracted: pl.DataFrame
         paragraphs, extracted.select("article_id", "language", "title", "author", "site_name"))
     metrics = article_noise_metrics(decided)
     articles = extracted.drop("language").join(metrics, on="article_id", how="left")
-    kept = decided.filter(pl.col("is_kept"))
-    sentences = with_sentences(kept.select("paragraph_id", "article_id", "position",
-                                           "repaired_text"))
+    # Evidence survives cleaning: a lede removed only because it repeats the headline still
+    # states its figures, so its sentences are split too (their paragraph says why it is
+    # not part of the clean text).
+    evidence = decided.filter(pl.col("is_kept") | pl.col("removal_reason").is_in(
+        rules("cleaning")["evidence_reasons"]))
+    sentences = with_sentences(evidence.select("paragraph_id", "article_id", "position",
+                                               "repaired_text"))
     # MinHash signatures cost ~2.5 ms an article: computed here, in the workers, not by the
     # single writer. Keyed by url too, since two URLs may share an article_id until load.
     signatures = pl.concat([

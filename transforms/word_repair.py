@@ -22,6 +22,9 @@ RULES_DIR = Path(__file__).parent / "rules"
 # together) with any trailing punctuation, which stays on it. The right fragment is in a
 # lookahead: when the pair is not joined, it can be the left fragment of the next pair.
 _PAIR = re.compile(r"(?<!\S)([A-Za-z][a-z]*) (?=([a-z]+)([.,;:!?)\]\"'’”]*)(?!\S))")
+# A left fragment right after a number is its unit ("down 68 p at 1112 p": pence, then
+# "at"), never half of a broken word: joining it would change the figure's words.
+_AFTER_NUMBER = re.compile(r"\d\s$")
 
 
 @functools.cache
@@ -47,6 +50,7 @@ def repair_broken_words(
         joined = (left + right).lower()
         if (
             right not in never_join_right
+            and not _AFTER_NUMBER.search(text, max(0, match.start() - 2), match.start())
             and joined in known
             and not (left.lower() in known and right in known)
         ):

@@ -1,6 +1,8 @@
 -- A trade figure is read from a sentence of a kept paragraph of its own
--- article: never from a paragraph the cleaning stage removed (navigation, a
--- duplicate, a caption) and never from a missing sentence. Returns the
+-- article, or of a removed one that is still evidence (a lede repeating the
+-- headline: the evidence_reasons of transforms/rules/cleaning.yml): never
+-- from chrome the cleaning stage removed (navigation, a duplicate, a caption)
+-- and never from a missing sentence. Returns the
 -- offending trade figures with what is wrong. Severity error: a figure from
 -- removed text is boilerplate or a repeat passed off as a statement.
 
@@ -37,7 +39,11 @@ checked as (
             when sentences.article_id != trade_figures.article_id
                 then 'sentence of another article'
             when paragraphs.paragraph_id is null then 'paragraph missing'
-            when not paragraphs.is_kept then 'paragraph removed'
+            when
+                not paragraphs.is_kept
+                and paragraphs.removal_reason
+                not in ('{{ var("evidence_reasons") | join("', '") }}')
+                then 'paragraph removed'
         end as problem
     from trade_figures
     left join sentences

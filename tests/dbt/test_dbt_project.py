@@ -17,7 +17,7 @@ import polars as pl
 import yaml
 
 from tests.dbt.test_dbt_build import make_raw_db, raw_frames
-from transforms.dbt_build import run_dbt_build
+from transforms.dbt_build import project_vars, run_dbt_build
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "dbt_project"
@@ -100,11 +100,17 @@ def untested_columns(model: dict) -> list[str]:
     return untested
 
 
-def test_dbt_vocabularies_match_reasons_yml() -> None:
+def test_dbt_project_vars_match_the_rules_files_they_are_copied_from() -> None:
+    """dbt_project.yml's vars (for hand runs) equal what the pipeline passes: the
+    vocabularies of reasons.yml, numbers.yml and trade.yml and the trade row bounds of
+    expectations/thresholds.yml."""
     reasons = yaml.safe_load((REPO / "transforms" / "rules" / "reasons.yml").read_text())
-    project_vars = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
-    for vocabulary in ("removal_reasons", "quarantine_reasons"):
-        assert project_vars[vocabulary] == reasons[vocabulary], vocabulary
+    in_project = yaml.safe_load((PROJECT / "dbt_project.yml").read_text())["vars"]
+    passed = project_vars()
+    for vocabulary in ("removal_reasons", "quarantine_reasons", "rejection_checks"):
+        assert passed[vocabulary] == reasons[vocabulary], vocabulary
+    for name, value in passed.items():
+        assert in_project.get(name) == value, name
 
 
 def test_every_model_states_its_grain_and_every_mart_column_is_described_and_tested() -> None:

@@ -1,12 +1,14 @@
-"""The publish policy through the real DAG: an `error` check that fails stops the run
-before publish_warehouse, and the warehouse readers see is left exactly as it was.
+"""The publish policy: odd input is quarantined and the day publishes; only a broken
+invariant (a bug) stops it.
 
 Two runs of news_daily (`airflow dags test`, transforms.cli.run_dag) in a temporary
 AIRFLOW_HOME: a good run over the bundled corpus, then the next day's run over the
 same corpus where one page lost a scale word ("190,000 million dollars" became
 "190,000 dollars", as a careless edit would): the trade level is then USD 190,000,
-which the error-severity plausibility check on fct_trade_figures.value_usd rejects.
-No code knows about this page.
+which the plausibility screen holds out of fct_trade_figures into rpt_rejected_rows
+with its check, value and sentence, and the day publishes. No code knows about this
+page. The gate itself (an error-severity invariant failing stops the run before
+publish) is shown in-process on a raw layer with a duplicated key.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
 from tests.quality.corpora import copy_corpus, edit_page
 from transforms.cli import run_dag
@@ -61,26 +64,52 @@ def test_the_good_run_publishes_with_a_passed_verdict(two_runs):
     assert "quality report" in two_runs["logs"][0].read_text()
 
 
-def test_a_failing_error_check_fails_the_run_before_publishing(two_runs):
-    assert two_runs["codes"][1] != 0
-    log = two_runs["logs"][1].read_text()
-    assert "QualityGateError" in log
-    assert "fct_trade_figures.expect_column_values_to_be_between.value_usd" in log
-    with closing(duckdb.connect(str(two_runs["warehouse"] / "build" / "claimledger.duckdb"),
+def test_a_lost_scale_word_is_rejected_and_the_day_publishes(two_runs):
+    assert two_runs["codes"][1] == 0, two_runs["logs"][1].read_text()[-5000:]
+    with closing(duckdb.connect(str(two_runs["warehouse"] / "claimledger.duckdb"),
                                 read_only=True)) as con:
+        rejected = con.execute("""
+            select check_name, offending_value, figure_raw_text, sentence_text
+            from marts.rpt_rejected_rows""").fetchall()
         failed = con.execute("""
             select check_name from audit.quality_results
             where ingest_date = ?::date and severity = 'error' and status = 'fail'""",
                              [BAD_DATE]).fetchall()
-    assert failed == [("gx.fct_trade_figures.expect_column_values_to_be_between.value_usd",)]
+        values = [v for (v,) in con.execute(
+            "select value_usd from marts.fct_trade_figures").fetchall()]
+    assert [(c, float(v), raw) for c, v, raw, _ in rejected] == \
+        [("value_usd_out_of_range", 190000.0, "190,000 dollars")]
+    assert "190,000 dollars" in rejected[0][3]
+    assert failed == []
+    assert 190000.0 not in values
+    assert "rejected rows   1 held out" in two_runs["logs"][1].read_text()
 
 
-def test_the_published_warehouse_is_unchanged_by_the_failed_run(two_runs):
+def test_the_day_with_a_rejected_row_is_served_as_a_new_version(two_runs):
     assert two_runs["before"], "the good run did not publish"
-    assert two_runs["after"] == two_runs["before"]
+    assert two_runs["after"]["versions"] != two_runs["before"]["versions"]
+    assert two_runs["after"]["counts"]["marts.fct_trade_figures"] == \
+        two_runs["before"]["counts"]["marts.fct_trade_figures"] - 1
 
 
-def test_the_failed_run_still_writes_its_quality_report(two_runs):
-    page = two_runs["warehouse"] / "reports" / f"quality-{BAD_DATE}.html"
+def test_the_run_report_lists_the_rejected_row(two_runs):
+    page = two_runs["warehouse"] / "reports" / f"run-{BAD_DATE}.html"
     text = page.read_text(encoding="utf-8")
-    assert "failed" in text and "value_usd" in text
+    assert "value_usd_out_of_range" in text and "190,000 dollars" in text
+
+
+def test_a_broken_invariant_stops_the_gate_before_publish(tmp_path):
+    """A duplicated sentence key is a bug, never odd input: build_marts raises the gate
+    error after recording the failing check."""
+    from tests.quality.corpora import INGEST_DATE, RUN_ID, build_warehouse
+    from transforms import runs
+
+    settings = build_warehouse(SAMPLE_CORPUS, tmp_path / "warehouse")
+    with closing(duckdb.connect(str(settings.build_db))) as con:
+        con.execute("insert into raw.sentences select * from raw.sentences limit 1")
+    with pytest.raises(runs.QualityGateError, match="unique"):
+        runs.build_marts(settings, RUN_ID, INGEST_DATE)
+    with closing(duckdb.connect(str(settings.build_db), read_only=True)) as con:
+        failed = con.execute("select check_name from audit.quality_results "
+                             "where severity = 'error' and status = 'fail'").fetchall()
+    assert any("unique" in name and "sentence" in name for (name,) in failed), failed

@@ -84,3 +84,30 @@ def test_claims_read_a_quote_with_speaker_role_and_organisation():
 def test_claims_skip_scare_quotes_and_sentences_with_nothing_checkable():
     _, out = run('They oppose "unilateral sanctions." The two nations are friends.')
     assert out.is_empty()
+
+
+def test_a_side_no_alias_names_is_never_filled_in_from_another_sentence():
+    """The article is about China and India; a sentence naming China and a place the
+    country table cannot resolve yields no row, never CHN-IND."""
+    context = ("China and India held talks; India said the meeting with China went well.",
+               "India and China will meet again.")
+    trade, _ = run(*context, "Trade between China and Ruritania reached $150 billion in 2024.")
+    assert trade.is_empty()
+    trade, _ = run(*context, "Trade between China and Brazil reached $150 billion in 2024.")
+    assert trade.select("reporter", "partner").rows() == [("BRA", "CHN")]
+
+
+def test_a_sentence_that_names_the_pair_by_reference_takes_the_articles_pair():
+    trade, _ = run("China and Russia signed a pact; Russia and China agreed on energy.",
+                   "Trade between the two countries reached $245 billion in 2024.")
+    assert trade.select("flow", "reporter", "partner", "value_usd").rows() == [
+        ("bilateral", "CHN", "RUS", 245e9)]
+    trade, _ = run("China and Russia signed a pact; Russia and China agreed on energy.",
+                   "Bilateral trade reached $245 billion in 2024.")
+    assert trade.is_empty()
+
+
+def test_a_sentence_initial_year_phrase_gives_the_period():
+    trade, _ = run("During 2004 exports from Japan to China rose to $94 billion.")
+    assert trade.select("flow", "reporter", "partner", "period_year").rows() == [
+        ("export", "JPN", "CHN", 2004)]

@@ -452,6 +452,9 @@ def test_teaser_with_ellipsis_points_at_the_full_paragraph():
         ("It was a deal in 2024, I am told.", "It was a deal in 2024, I am told.", 0),
         ("it s done and we re ready", "it s done and we re ready", 0),
         ("Li Qiang met Xi Jinping at the summit.", "Li Qiang met Xi Jinping at the summit.", 0),
+        # a unit right after its number ("68 p" pence) is never half of a broken word
+        ("Unite Group fell 68 p at 1112 p in the session.",
+         "Unite Group fell 68 p at 1112 p in the session.", 0),
     ],
 )
 def test_broken_word_repair(text, expected, count):

@@ -124,3 +124,19 @@ def test_baseline_path_works_on_its_own(monkeypatch) -> None:
     assert page["extraction_path"] == "trafilatura_baseline"
     assert BODY_SENTENCES[0] in page["raw_text"]
     assert page["title"] == "Harbour exports rise for a third year"
+
+
+def test_a_page_whose_one_paragraph_is_a_short_sentence_is_an_article():
+    from transforms.extract import ExtractionError, extract_page
+
+    page = ("<html><head><title>Brief</title></head><body><article><h1>Brief</h1>"
+            "<p>The aircraft is 72.7 metres long.</p></article></body></html>")
+    assert "72.7 metres" in extract_page(page, "https://example.org/brief")["raw_text"]
+    links = ("<html><head><title>Home</title></head><body><ul><li><a href='/a'>World news"
+             "</a></li><li><a href='/b'>Business and markets</a></li></ul></body></html>")
+    try:
+        extract_page(links, "https://example.org/")
+    except ExtractionError as error:
+        assert error.reason_code == "no_article"
+    else:
+        raise AssertionError("a list of section links is not an article")

@@ -161,3 +161,18 @@ def test_parse_figures_never_reads_a_descending_pair_as_a_range(text):
     assert figures
     assert not any(f.is_range for f in figures)
     assert all(f.range_low is None or f.range_low <= f.range_high for f in figures)
+
+
+def test_typesetting_and_wire_copy_forms_of_numbers_are_read():
+    from transforms.figure_parsing import parse_figures
+
+    def read(text):
+        return [(f.raw_text, f.value_full, f.currency) for f in parse_figures(text)]
+
+    assert read("Trade reached $6·5 billion.") == [("$6·5 billion", 6.5e9, "USD")]
+    assert read("a haul of 1\u2009234\u2009567 tonnes") == [
+        ("1\u2009234\u2009567 tonnes", 1234567.0, None)]
+    assert read("a surplus of 4.3 billion dlrs") == [("4.3 billion dlrs", 4.3e9, "USD")]
+    assert read("imports of 500 mln stg") == [("500 mln stg", 5e8, "GBP")]
+    assert read("a deal worth Rs 1,200 crore") == [("Rs 1,200 crore", 1.2e10, "INR")]
+    assert read("Rs 5 lakh in cash") == [("Rs 5 lakh", 5e5, "INR")]

@@ -15,7 +15,7 @@ with
 
 trade_figures as (
 
-    select * from {{ ref('int_trade_figures_enriched') }}
+    select * from {{ ref('int_trade_figures_accepted') }}
 
 ),
 

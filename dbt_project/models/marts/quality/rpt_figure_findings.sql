@@ -56,6 +56,9 @@ value_conflicts as (
 
     select
         'value_conflict' as check_name,
+        concat_ws(
+            '|', 'value_conflict', this.stated_figure_id, other.stated_figure_id
+        ) as finding_key,
         this.stated_figure_id,
         other.stated_figure_id as other_stated_figure_id,
         null as reference_source,
@@ -79,6 +82,12 @@ growth_level_conflicts as (
 
     select
         'growth_level_conflict' as check_name,
+        -- one finding per (rate, level, prior level): the levels' evidence ids,
+        -- since a reference level has no trade figure
+        concat_ws(
+            '|', 'growth_level_conflict', stated_figure_id,
+            level_evidence_id, prior_level_evidence_id
+        ) as finding_key,
         stated_figure_id,
         coalesce(
             prior_level_trade_figure_id, level_trade_figure_id
@@ -127,6 +136,9 @@ period_conflicts as (
 
     select
         'period_conflict' as check_name,
+        concat_ws(
+            '|', 'period_conflict', this.stated_figure_id, other.stated_figure_id
+        ) as finding_key,
         this.stated_figure_id,
         other.stated_figure_id as other_stated_figure_id,
         null as reference_source,
@@ -159,6 +171,10 @@ reference_deviations as (
 
     select
         'reference_deviation' as check_name,
+        concat_ws(
+            '|', 'reference_deviation', intervals.stated_figure_id,
+            reference_levels.evidence_id
+        ) as finding_key,
         intervals.stated_figure_id,
         null as other_stated_figure_id,
         reference_levels.source_name as reference_source,
@@ -209,10 +225,7 @@ findings as (
 final as (
 
     select
-        md5(concat_ws(
-            '|', findings.check_name, findings.stated_figure_id,
-            findings.other_stated_figure_id, findings.explanation
-        )) as finding_id,
+        md5(findings.finding_key) as finding_id,
         findings.check_name,
         this.trade_figure_id,
         this.article_id,
