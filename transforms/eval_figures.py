@@ -34,8 +34,8 @@ import argparse
 import hashlib
 import html
 import json
-import re
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field

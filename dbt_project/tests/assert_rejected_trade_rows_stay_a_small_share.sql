@@ -22,12 +22,27 @@ rejected as (
 
 ),
 
+trade_counts as (
+
+    select count(*) as trade_row_count
+    from trade_figures
+
+),
+
+rejected_counts as (
+
+    select count(distinct trade_figure_id) as rejected_row_count
+    from rejected
+
+),
+
 shares as (
 
     select
-        (select count(*) from trade_figures) as trade_row_count,
-        (select count(distinct trade_figure_id) from rejected)
-            as rejected_row_count
+        trade_counts.trade_row_count,
+        rejected_counts.rejected_row_count
+    from trade_counts
+    cross join rejected_counts
 
 ),
 

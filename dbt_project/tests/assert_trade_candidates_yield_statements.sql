@@ -47,30 +47,44 @@ candidate_articles as (
 
 ),
 
-unanswered as (
+stated_articles as (
 
-    select candidate_articles.article_id
+    select distinct article_id
+    from trade_statements
+
+),
+
+candidate_counts as (
+
+    select
+        count(*) as candidate_article_count,
+        count(*) filter (
+            where stated_articles.article_id is null
+        ) as without_statement_count,
+        string_agg(
+            candidate_articles.article_id, ', '
+            order by candidate_articles.article_id
+        ) filter (
+            where stated_articles.article_id is null
+        ) as sample_article_ids
     from candidate_articles
-    left join (select distinct article_id from trade_statements) as stated
-        on candidate_articles.article_id = stated.article_id
-    where stated.article_id is null
+    left join stated_articles
+        on candidate_articles.article_id = stated_articles.article_id
 
 ),
 
 final as (
 
     select
-        (select count(*) from candidate_articles) as candidate_article_count,
-        count(*) as without_statement_count,
-        string_agg(article_id, ', ' order by article_id)[:200]
-            as sample_article_ids
-    from unanswered
-    having
-        (select count(*) from candidate_articles)
-        >= {{ bounds.candidate_articles_min }}
-        and count(*)
+        candidate_article_count,
+        without_statement_count,
+        left(sample_article_ids, 200) as sample_article_ids
+    from candidate_counts
+    where
+        candidate_article_count >= {{ bounds.candidate_articles_min }}
+        and without_statement_count
         > {{ bounds.candidate_without_statement_share_max }}
-        * (select count(*) from candidate_articles)
+        * candidate_article_count
 
 )
 

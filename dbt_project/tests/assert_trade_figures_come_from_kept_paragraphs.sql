@@ -41,8 +41,9 @@ checked as (
             when paragraphs.paragraph_id is null then 'paragraph missing'
             when
                 not paragraphs.is_kept
-                and paragraphs.removal_reason
-                not in ('{{ var("evidence_reasons") | join("', '") }}')
+                and not list_contains(
+                    {{ var("evidence_reasons") }}, paragraphs.removal_reason
+                )
                 then 'paragraph removed'
         end as problem
     from trade_figures

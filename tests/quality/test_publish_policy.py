@@ -20,7 +20,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
 from tests.quality.corpora import copy_corpus, edit_page
 from transforms.cli import run_dag
@@ -96,20 +95,3 @@ def test_the_run_report_lists_the_rejected_row(two_runs):
     page = two_runs["warehouse"] / "reports" / f"run-{BAD_DATE}.html"
     text = page.read_text(encoding="utf-8")
     assert "value_usd_out_of_range" in text and "190,000 dollars" in text
-
-
-def test_a_broken_invariant_stops_the_gate_before_publish(tmp_path):
-    """A duplicated sentence key is a bug, never odd input: build_marts raises the gate
-    error after recording the failing check."""
-    from tests.quality.corpora import INGEST_DATE, RUN_ID, build_warehouse
-    from transforms import runs
-
-    settings = build_warehouse(SAMPLE_CORPUS, tmp_path / "warehouse")
-    with closing(duckdb.connect(str(settings.build_db))) as con:
-        con.execute("insert into raw.sentences select * from raw.sentences limit 1")
-    with pytest.raises(runs.QualityGateError, match="unique"):
-        runs.build_marts(settings, RUN_ID, INGEST_DATE)
-    with closing(duckdb.connect(str(settings.build_db), read_only=True)) as con:
-        failed = con.execute("select check_name from audit.quality_results "
-                             "where severity = 'error' and status = 'fail'").fetchall()
-    assert any("unique" in name and "sentence" in name for (name,) in failed), failed

@@ -25,8 +25,8 @@ value_out_of_range as (
         'value_usd_out_of_range' as check_name,
         'value_usd' as column_name,
         cast(value_usd as varchar) as offending_value,
-        '{{ bounds.value_usd.min }} <= value_usd <= {{ bounds.value_usd.max }}'
-            as requirement
+        '{{ bounds.value_usd.min }} <= value_usd <= '
+        || '{{ bounds.value_usd.max }}' as requirement
     from trade_figures
     where
         value_usd < {{ bounds.value_usd.min }}
@@ -41,8 +41,8 @@ growth_out_of_range as (
         'growth_pct_out_of_range' as check_name,
         'growth_pct' as column_name,
         cast(growth_pct as varchar) as offending_value,
-        '{{ bounds.growth_pct.min }} <= growth_pct <= {{ bounds.growth_pct.max }}'
-            as requirement
+        '{{ bounds.growth_pct.min }} <= growth_pct <= '
+        || '{{ bounds.growth_pct.max }}' as requirement
     from trade_figures
     where
         growth_pct < {{ bounds.growth_pct.min }}

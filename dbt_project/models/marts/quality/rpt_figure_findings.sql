@@ -137,7 +137,8 @@ period_conflicts as (
     select
         'period_conflict' as check_name,
         concat_ws(
-            '|', 'period_conflict', this.stated_figure_id, other.stated_figure_id
+            '|', 'period_conflict',
+            this.stated_figure_id, other.stated_figure_id
         ) as finding_key,
         this.stated_figure_id,
         other.stated_figure_id as other_stated_figure_id,

@@ -21,14 +21,9 @@ trade_figures as (
 
 check_descriptions as (
 
-    select *
-    from (
-        values
-{%- for code, meaning in var('rejection_checks').items() %}
-        ('{{ code }}', '{{ meaning | replace("'", "''") }}')
-        {{- ',' if not loop.last }}
-{%- endfor %}
-    ) as checks (check_name, check_description)
+    {{ vocabulary_values(
+        'rejection_checks', 'check_name', 'check_description'
+    ) }}
 
 ),
 
