@@ -59,13 +59,13 @@ $(AIRFLOW_HOME)/.initialised: $(STAMP)
 	@touch $@
 
 run: $(AIRFLOW_HOME)/.initialised
-	@$(PY) -m transforms.cli run --date $(DATE)
+	@$(PY) -m claimledger.cli run --date $(DATE)
 
 report status publish: $(STAMP)
-	@$(PY) -m transforms.cli $@
+	@$(PY) -m claimledger.cli $@
 
 rollback: $(STAMP)
-	@$(PY) -m transforms.cli publish --rollback
+	@$(PY) -m claimledger.cli publish --rollback
 
 # Two workers (the machine has two cores); a module's tests stay on one worker so its
 # module-scoped DAG run is shared.
@@ -87,10 +87,10 @@ lint: $(STAMP)
 	@$(VENV)/bin/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros
 
 eval-extraction: $(STAMP)
-	@$(PY) -m transforms.eval_extraction
+	@$(PY) -m claimledger.eval_extraction
 
 eval-figures: $(STAMP)
-	@$(PY) -m transforms.eval_figures
+	@$(PY) -m claimledger.eval_figures
 
 # N pages built from ../shared/eval in a temporary folder; its own AIRFLOW_HOME and warehouse.
 N ?= 1000

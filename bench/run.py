@@ -6,7 +6,7 @@ One invocation, in a temporary folder (removed afterwards unless --keep):
 2. bare: trafilatura.extract with claimledger's settings (transforms/rules/extraction.yml:
    the common keyword arguments and the first path's options) over the same N files, read
    from disk, in the same number of worker processes;
-3. claimledger: the real DAG (`airflow dags test` through transforms.cli.run_dag) with
+3. claimledger: the real DAG (`airflow dags test` through claimledger.cli.run_dag) with
    CLAIMLEDGER_CORPUS=<corpus>, a temporary AIRFLOW_HOME (SQLite) and warehouse; per-task
    seconds come from the "[DAG TEST] starting/end task" lines of its log;
 4. the 1%-new run: the next day's run over the increment, into the same warehouse.
@@ -38,6 +38,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bench.corpus import REPO, build_corpus, usable_pages
+from claimledger.cli import run_dag
+from transforms.extract.page import extraction_settings
+from transforms.kernel.parallel import worker_count
 
 FULL_DATE = "2026-06-01"
 INCREMENT_DATE = "2026-06-02"
@@ -72,8 +75,6 @@ _DBT_FINISHED = re.compile(r"Finished running .* in .*\((\d+(?:\.\d+)?)s\)")
 
 
 def _bare_settings() -> dict:
-    from transforms.extract import extraction_settings
-
     settings = extraction_settings()
     first_path = settings["paths"][0].get("options", {})
     return {**settings["common"], **first_path}
@@ -322,7 +323,6 @@ def prepare_airflow(env: dict[str, str]) -> float:
 
 def run_claimledger(env: dict[str, str], date: str, pages: int, log_path: Path) -> DagRun:
     """Run the DAG for `date` and measure it."""
-    from transforms.cli import run_dag
 
     with TreeMemory() as memory:
         started = time.time()
@@ -468,7 +468,6 @@ def _corpus(folder: Path, pages: int, first: int, source: list) -> Path:
 def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None = None,
                   increment_share: float = 0.01) -> dict:
     """Build the corpus, run bare trafilatura and the DAG (full, then 1% new); the numbers."""
-    from transforms.parallel import worker_count
 
     workers = workers or worker_count()
     source = usable_pages()

@@ -27,7 +27,7 @@ day's rows. Parallel stages (fetch, extract, clean, figures) are mapped over bat
 hand Parquet files to the single DuckDB writer (`load_warehouse`, pool `duckdb_writer`).
 `build_marts` runs one `dbt build`; `check_quality` runs the Great Expectations suites;
 an `error` result stops `publish_warehouse`, so readers keep the last good warehouse.
-`publish_warehouse` (transforms/publish.py) writes the dbt docs page, copies the checked
+`publish_warehouse` (transforms/publish/versions.py) writes the dbt docs page, copies the checked
 build to a new version, exports its marts to Parquet and swaps the served files.
 `summarize_run` always runs and writes the HTML reports; `mark_run_failed` then fails
 the run when any task failed (it is skipped otherwise).
@@ -36,7 +36,7 @@ the run when any task failed (it is skipped otherwise).
 
 def _partition() -> tuple[str, str]:
     """(ingest_date, run_id) of the running DAG run."""
-    from transforms.runs import partition_of
+    from transforms.pipeline.runs import partition_of
 
     context = get_current_context()
     return partition_of(context.get("logical_date"), context["dag_run"].run_after), \
@@ -44,7 +44,7 @@ def _partition() -> tuple[str, str]:
 
 
 def _settings():
-    from transforms.settings import Settings
+    from transforms.kernel.settings import Settings
 
     return Settings.from_env()
 
@@ -68,14 +68,14 @@ def _settings():
 def news_daily():
     @task
     def discover_pages() -> list[str]:
-        from transforms.stages import plan_batches
+        from transforms.pipeline.stages import plan_batches
 
         ingest_date, run_id = _partition()
         return plan_batches(_settings(), ingest_date, run_id)
 
     @task
     def fetch_pages(batch_dir: str) -> str:
-        from transforms.stages import fetch_batch
+        from transforms.pipeline.stages import fetch_batch
 
         ingest_date, _ = _partition()
         fetch_batch(_settings(), batch_dir, ingest_date)
@@ -83,57 +83,57 @@ def news_daily():
 
     @task
     def extract_articles(batch_dir: str) -> str:
-        from transforms.stages import extract_batch
+        from transforms.pipeline.stages import extract_batch
 
         extract_batch(batch_dir)
         return batch_dir
 
     @task
     def clean_paragraphs(batch_dir: str) -> str:
-        from transforms.stages import clean_batch
+        from transforms.pipeline.stages import clean_batch
 
         clean_batch(batch_dir)
         return batch_dir
 
     @task
     def find_figures(batch_dir: str) -> str:
-        from transforms.stages import figures_batch
+        from transforms.pipeline.stages import figures_batch
 
         figures_batch(batch_dir)
         return batch_dir
 
     @task(pool=WRITER_POOL)
     def load_warehouse(batch_dirs: list[str]) -> dict:
-        from transforms.stages import load_batches
+        from transforms.pipeline.stages import load_batches
 
         ingest_date, run_id = _partition()
         return load_batches(_settings(), ingest_date, run_id, list(batch_dirs))
 
     @task(pool=WRITER_POOL, retries=0)
     def build_marts() -> dict:
-        from transforms.runs import build_marts as run_build
+        from transforms.pipeline.runs import build_marts as run_build
 
         ingest_date, run_id = _partition()
         return run_build(_settings(), run_id, ingest_date)
 
     @task(pool=WRITER_POOL, retries=0)
     def check_quality() -> dict:
-        from transforms.runs import check_quality as run_checks
+        from transforms.pipeline.runs import check_quality as run_checks
 
         ingest_date, run_id = _partition()
         return run_checks(_settings(), run_id, ingest_date)
 
     @task(pool=WRITER_POOL)
     def publish_warehouse() -> str:
-        from transforms.runs import publish_run
+        from transforms.pipeline.runs import publish_run
 
         _, run_id = _partition()
         return publish_run(_settings(), run_id)
 
     @task(trigger_rule="all_done", retries=0)
     def summarize_run() -> str:
-        from transforms.run_lock import release_run
-        from transforms.runs import summarize
+        from transforms.pipeline.runs import summarize
+        from transforms.warehouse.run_lock import release_run
 
         ingest_date, run_id = _partition()
         try:

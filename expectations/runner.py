@@ -28,7 +28,8 @@ from expectations.suites import (
     suite_columns,
     with_derived_columns,
 )
-from transforms.audit import QUALITY_RESULT_SCHEMA
+from transforms.checks.gate import verdict_of_results
+from transforms.kernel.audit import QUALITY_RESULT_SCHEMA
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -49,9 +50,9 @@ RESULT_SCHEMA = QUALITY_RESULT_SCHEMA
 class QualityOutcome:
     """What a quality run found.
 
-    verdict: 'fail' when an 'error' check failed, 'warn' when only 'warn' checks
-    failed, else 'pass'. results: one row per check (RESULT_SCHEMA). docs_index: the
-    Data Docs index.html (None when no mart could be read, so nothing was rendered).
+    verdict: transforms/checks/gate.py's pass | warn | fail of the results.
+    results: one row per check (RESULT_SCHEMA). docs_index: the Data Docs index.html
+    (None when no mart could be read, so nothing was rendered).
     """
 
     verdict: str
@@ -93,7 +94,8 @@ def run_quality_checks(
         )
         rows += validated
     results = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row").sort("check_name")
-    return QualityOutcome(verdict=verdict_of(results), results=results, docs_index=docs_index)
+    return QualityOutcome(verdict=verdict_of_results(results), results=results,
+                          docs_index=docs_index)
 
 
 def read_marts(
@@ -133,14 +135,6 @@ def read_marts(
         return frames
     finally:
         con.close()
-
-
-def verdict_of(results: pl.DataFrame) -> str:
-    """'fail' if an 'error' check failed, 'warn' if only 'warn' checks did, else 'pass'."""
-    failed = results.filter(pl.col("status") == "fail")
-    if failed.filter(pl.col("severity") == "error").height:
-        return "fail"
-    return "warn" if failed.height else "pass"
 
 
 def _run_name(run_id: str, ingest_date: dt.date) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.settings import Settings
+from transforms.kernel.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = REPO / "corpus" / "sample"

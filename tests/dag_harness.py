@@ -1,6 +1,6 @@
 """Running the real DAG in tests: one environment recipe and one Airflow set-up.
 
-Every DAG test runs `airflow dags test` (transforms.cli.run_dag) in a temporary
+Every DAG test runs `airflow dags test` (claimledger.cli.run_dag) in a temporary
 AIRFLOW_HOME with SQLite metadata, a temporary warehouse and no task retries, with
 whatever AIRFLOW*/CLAIMLEDGER* variables the caller's shell had removed.
 """

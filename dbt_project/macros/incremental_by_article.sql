@@ -13,7 +13,7 @@
   that no longer holds them).
 
   A change to the project's models, macros, seeds or dbt_project.yml
-  rebuilds these marts in full once (transforms/dbt_build.py compares a
+  rebuilds these marts in full once (transforms/checks/dbt_build.py compares a
   fingerprint of those files with the one of the last successful build).
 #}
 

@@ -1,6 +1,6 @@
 """`dbt build` over a small raw layer: the marts come out right, and a broken invariant fails.
 
-Each test makes a raw DuckDB in tmp_path from transforms/sql/raw_schema.sql and a
+Each test makes a raw DuckDB in tmp_path from transforms/warehouse/raw_schema.sql and a
 handful of rows (two articles reporting the same China-Russia total), then runs the
 real dbt project once through run_dbt_build (~5-10 s per test).
 """
@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import yaml
 
-from transforms.dbt_build import generate_dbt_docs, project_fingerprint, run_dbt_build
+from transforms.checks.dbt_build import generate_dbt_docs, project_fingerprint, run_dbt_build
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_SQL = REPO / "transforms" / "sql" / "raw_schema.sql"

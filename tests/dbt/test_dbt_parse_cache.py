@@ -19,7 +19,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from tests.dbt.test_dbt_build import REPO, make_raw_db, query, raw_frames
-from transforms.dbt_build import DUCKDB_PATH_VAR, run_dbt_build
+from transforms.checks.dbt_build import DUCKDB_PATH_VAR, run_dbt_build
 
 FULL_PARSE = "Unable to do partial parsing"  # dbt's words for every reason it parses all
 NO_CHANGES = "Partial parsing enabled, no changes found, skipping parsing"

@@ -17,7 +17,7 @@ import polars as pl
 import yaml
 
 from tests.dbt.test_dbt_build import make_raw_db, raw_frames
-from transforms.dbt_build import project_vars, run_dbt_build
+from transforms.checks.dbt_build import project_vars, run_dbt_build
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "dbt_project"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import eval_dir
-from transforms.eval_figures import write_sentence_pages
+from claimledger.eval_figures import write_sentence_pages
 
 
 def require_eval(*parts: str) -> Path:
@@ -39,5 +39,5 @@ def newsquant_records() -> list[dict]:
 
 
 def newsquant_pages(target: Path) -> list[Path]:
-    """One page per NewsQuant dev sentence (transforms.eval_figures.write_sentence_pages)."""
+    """One page per NewsQuant dev sentence (claimledger.eval_figures.write_sentence_pages)."""
     return write_sentence_pages(newsquant_records(), target)

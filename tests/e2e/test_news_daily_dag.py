@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from claimledger.cli import run_dag
 from tests.conftest import SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
-from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
 

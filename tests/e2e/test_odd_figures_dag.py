@@ -12,11 +12,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from claimledger.cli import run_dag
 from tests.conftest import REPO, SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
 from tests.e2e.real_news import newsquant_pages
-from transforms.cli import run_dag
-from transforms.figure_parsing import parse_figures
+from transforms.figures.parsing import parse_figures
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,9 @@ from contextlib import closing
 import duckdb
 import pytest
 
+from claimledger.cli import run_dag
 from tests.dag_harness import dag_env, init_airflow
 from tests.e2e.real_news import extraction_pages
-from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
 

@@ -20,9 +20,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from claimledger.cli import run_dag
 from tests.conftest import SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
-from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SAMPLE_CORPUS
-from transforms.settings import Settings
+from transforms.kernel.settings import Settings
 
 INGEST_DATE = "2026-03-02"
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import sys
 
-from transforms.run_lock import release_run
-from transforms.settings import Settings
-from transforms.stages import (
+from transforms.kernel.settings import Settings
+from transforms.pipeline.stages import (
     clean_batch,
     extract_batch,
     fetch_batch,
@@ -21,6 +20,7 @@ from transforms.stages import (
     load_batches,
     plan_batches,
 )
+from transforms.warehouse.run_lock import release_run
 
 
 def run_pipeline(settings: Settings, ingest_date: str, run_id: str) -> dict:

@@ -18,13 +18,13 @@ from tests.conftest import REPO
 from tests.faults.conftest import INGEST_DATE, env_for
 from tests.faults.pipeline import run_pipeline
 from tests.faults.warehouse_state import snapshot
-from transforms.run_lock import RunInProgress, claim_run, lease_holder, release_run
-from transforms.settings import Settings
+from transforms.kernel.settings import Settings
+from transforms.warehouse.run_lock import RunInProgress, claim_run, lease_holder, release_run
 
 HOLDER = """
 import sys, time
-from transforms.run_lock import claim_run, RunInProgress
-from transforms.settings import Settings
+from transforms.warehouse.run_lock import claim_run, RunInProgress
+from transforms.kernel.settings import Settings
 start = float(sys.argv[2])
 while time.time() < start:
     time.sleep(0.001)

@@ -26,8 +26,8 @@ from tests.conftest import REPO
 from tests.faults.conftest import INGEST_DATE, env_for
 from tests.faults.pipeline import run_pipeline
 from tests.faults.warehouse_state import snapshot
-from transforms.run_lock import lease_holder
-from transforms.settings import Settings
+from transforms.kernel.settings import Settings
+from transforms.warehouse.run_lock import lease_holder
 
 WRITING_TASKS = ("discover_pages", "fetch_pages", "extract_articles", "clean_paragraphs",
                  "find_figures", "load_warehouse")
@@ -38,7 +38,7 @@ def run_killed(env: dict[str, str], fault: str, log: Path, run_id: str = "killed
     """Run every stage in a child process that CLAIMLEDGER_FAULT kills; (exit code, log).
 
     The child gets its own session, and its output goes to a file, not a pipe: worker
-    processes of its pool (transforms.parallel) outlive a SIGKILLed parent and would hold a
+    processes of its pool (transforms.kernel.parallel) outlive a SIGKILLed parent and would hold a
     pipe open. Whatever is left of that session is killed by its id afterwards.
     """
     child_env = {**os.environ, **env, "CLAIMLEDGER_FAULT": fault}

@@ -15,12 +15,12 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from transforms.clean import normalise, with_paragraph_decisions
-from transforms.extract import ExtractionError, extract_page
-from transforms.figures import figure_mentions
-from transforms.quarantine import reason_vocabulary
-from transforms.sentences import sentence_spans, with_sentences
-from transforms.urls import normalise_url
+from transforms.clean.paragraphs import normalise, with_paragraph_decisions
+from transforms.clean.sentences import sentence_spans, with_sentences
+from transforms.extract.page import ExtractionError, extract_page
+from transforms.figures.mentions import figure_mentions
+from transforms.kernel.quarantine import reason_vocabulary
+from transforms.kernel.urls import normalise_url
 
 FUZZ_EXAMPLES = int(os.environ.get("CLAIMLEDGER_FUZZ_EXAMPLES", "60"))
 

@@ -14,9 +14,9 @@ from contextlib import closing
 import duckdb
 import pytest
 
+from claimledger.cli import run_dag
 from tests.dag_harness import dag_env, init_airflow
 from tests.hostile.corpus import BASE, write_corpus
-from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
 

@@ -8,10 +8,10 @@ import polars as pl
 import pytest
 
 from tests.hostile.corpus import cases_and_bodies
-from transforms.clean import with_paragraph_decisions
-from transforms.extract import ExtractionError, extract_page
-from transforms.fetch import decode_body
-from transforms.sentences import with_sentences
+from transforms.clean.paragraphs import with_paragraph_decisions
+from transforms.clean.sentences import with_sentences
+from transforms.extract.page import ExtractionError, extract_page
+from transforms.ingest.decoding import decode_body
 
 SECONDS_PER_PAGE = 20  # ~1 s on a laptop; generous for a loaded CI runner
 BODIES = {case.name: body for case, body in cases_and_bodies(big_bytes=1)}

@@ -1,7 +1,7 @@
 """Warehouses built in-process for the quality tests, and corpora with planted errors.
 
-`build_warehouse` runs the pipeline's own stage functions (transforms.stages) and
-the marts step of transforms.runs (one `dbt build`, its results written to
+`build_warehouse` runs the pipeline's own stage functions (transforms.pipeline.stages) and
+the marts step of transforms.pipeline.runs (one `dbt build`, its results written to
 audit.quality_results) over a folder of HTML pages, without Airflow: ~15 s for the
 five bundled pages. `planted_corpus` copies the bundled corpus and edits the text
 of its pages, so every planted error sits in a real page with its real chrome.
@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from tests.conftest import REPO, SAMPLE_CORPUS
-from transforms.settings import Settings
+from transforms.kernel.settings import Settings
 
 INGEST_DATE = "2026-03-02"
 RUN_ID = "quality-test-run"
@@ -86,7 +86,7 @@ def build_warehouse(corpus: Path, warehouse: Path) -> Settings:
     audit.quality_results holds the dbt test results. Raises QualityGateError
     when an error-severity dbt test fails (as the DAG's build_marts does).
     """
-    from transforms import runs, stages
+    from transforms.pipeline import runs, stages
 
     settings = settings_for(corpus, warehouse)
     batches = stages.plan_batches(settings, INGEST_DATE)

@@ -1,7 +1,7 @@
 """The publish policy: odd input is quarantined and the day publishes; only a broken
 invariant (a bug) stops it.
 
-Two runs of news_daily (`airflow dags test`, transforms.cli.run_dag) in a temporary
+Two runs of news_daily (`airflow dags test`, claimledger.cli.run_dag) in a temporary
 AIRFLOW_HOME: a good run over the bundled corpus, then the next day's run over the
 same corpus where one page lost a scale word ("190,000 million dollars" became
 "190,000 dollars", as a careless edit would): the trade level is then USD 190,000,
@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from claimledger.cli import run_dag
 from tests.dag_harness import dag_env, init_airflow
 from tests.quality.corpora import copy_corpus, edit_page
-from transforms.cli import run_dag
 
 pytestmark = pytest.mark.e2e
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.quality.corpora import INGEST_DATE, RUN_ID, settings_for
-from transforms.quality_report import (
+from transforms.reports.quality_report import (
     QualityFacts,
     render_quality_report,
     write_quality_report,

@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from claimledger.cli import run_dag
 from tests.conftest import REPO, SAMPLE_CORPUS
-from transforms.cli import run_dag
 
 pytestmark = [pytest.mark.services, pytest.mark.e2e]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.cli import TASK_LINE
+from claimledger.cli import TASK_LINE
 
 
 @pytest.mark.parametrize(("line", "expected"), [

@@ -19,7 +19,8 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO
-from transforms.publish import (
+from transforms.kernel.settings import Settings
+from transforms.publish.versions import (
     Layout,
     PublishError,
     current_version,
@@ -27,8 +28,7 @@ from transforms.publish import (
     publish,
     rollback,
 )
-from transforms.settings import Settings
-from transforms.warehouse import Warehouse
+from transforms.warehouse.writer import Warehouse
 
 
 def _settings(tmp_path: Path, **env: str) -> Settings:
@@ -285,7 +285,7 @@ def _record_run(settings: Settings, run_id: str, status: str) -> None:
 def test_publish_command_refuses_a_run_whose_checks_failed_unless_forced(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from transforms.cli import app
+    from claimledger.cli import app
 
     settings = _settings(tmp_path)
     monkeypatch.setenv("CLAIMLEDGER_HOME", str(REPO))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import REPO
 from tests.serving.conftest import EXAMPLE_QUERIES, example_queries
-from transforms.report import render_html, trade_chart_svg
+from transforms.reports.run_report import render_html, trade_chart_svg
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_DOM = "<script>document.body.setAttribute('data-pwned', '1')</script>"

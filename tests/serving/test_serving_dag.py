@@ -25,10 +25,10 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from claimledger.cli import app, run_dag
 from tests.conftest import REPO, SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
 from tests.serving.conftest import example_queries
-from transforms.cli import app, run_dag
 
 pytestmark = pytest.mark.e2e
 

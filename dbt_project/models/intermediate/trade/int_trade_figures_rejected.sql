@@ -1,7 +1,7 @@
 {#
   The plausibility screen of trade statements: one row per statement and
   check it fails. The bounds are the trade_plausibility vars
-  (expectations/thresholds.yml, passed by transforms/dbt_build.py); the
+  (expectations/thresholds.yml, passed by transforms/checks/dbt_build.py); the
   check names are the rejection_checks vocabulary (reasons.yml). A rejected
   statement stays out of fct_trade_figures and the consistency checks, and
   is listed with its evidence in rpt_rejected_rows: one odd sentence never

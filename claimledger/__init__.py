@@ -1,0 +1,1 @@
+"""claimledger tools: the CLI, the Airflow entry point and the evaluations (not the pipeline)."""

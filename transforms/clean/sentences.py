@@ -1,0 +1,110 @@
+"""Split kept paragraphs into sentences with a deterministic rule-based splitter.
+
+A boundary is sentence-final punctuation (. ! ?, with any closing quotes or brackets)
+followed by whitespace and an uppercase letter, digit or opening quote, unless the word
+before is an abbreviation (transforms/rules/abbreviations.yml), a capital initial, a dotted
+acronym ("U.S.") — or the boundary sits inside a quotation that closes later in the
+paragraph, so a quoted statement stays one sentence with its speaker.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import polars as pl
+
+from transforms.kernel.keys import sentence_id
+from transforms.kernel.rules import rules
+
+__all__ = ["sentence_spans", "with_sentences"]
+
+SENTENCE_SCHEMA = {
+    "sentence_id": pl.String,
+    "article_id": pl.String,
+    "paragraph_id": pl.String,
+    "sentence_index": pl.Int32,
+    "char_start": pl.Int32,
+    "char_end": pl.Int32,
+    "text": pl.String,
+}
+
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
+_INITIAL = re.compile(r"^[A-Z]\.$")
+
+
+@functools.cache
+def _abbreviations() -> frozenset[str]:
+    # Parsed once a process: reading the YAML for every paragraph was most of this stage.
+    return frozenset(rules("abbreviations")["abbreviations"])
+
+
+def _word_before(text: str, end: int) -> str:
+    """The last whitespace-separated word of text[:end] (text[end - 1] is not whitespace),
+    as text[:end].split()[-1], without splitting the whole prefix at every boundary."""
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
+
+
+def _inside_open_quote(text: str, pos: int) -> bool:
+    """True when a quotation opened before `pos` closes after it."""
+    before = text[:pos]
+    curly_open = before.count("“") > before.count("”") and "”" in text[pos:]
+    straight_open = before.count('"') % 2 == 1 and '"' in text[pos:]
+    return curly_open or straight_open
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) spans of the sentences of `text`, whitespace trimmed."""
+    abbreviations = _abbreviations()
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if text[match.start()] == ".":
+            word = _word_before(text, match.start() + 1)
+            if word in abbreviations or _ACRONYM.match(word) or _INITIAL.match(word):
+                continue
+        if _inside_open_quote(text, match.end()):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def with_sentences(paragraphs: pl.DataFrame) -> pl.DataFrame:
+    """Kept paragraphs in, one row per sentence out.
+
+    In: paragraph_id, article_id, position, repaired_text (kept paragraphs only).
+    Out: sentence_id (paragraph_id || '-s' || 3-digit index within the paragraph),
+    article_id, paragraph_id, sentence_index (0-based across the article, paragraph
+    order), char_start, char_end (end-exclusive span in repaired_text), text.
+    """
+    columns: dict[str, list] = {name: [] for name in SENTENCE_SCHEMA}
+    ordered = paragraphs.sort(["article_id", "position"])
+    counters: dict[str, int] = {}
+    for paragraph_id, article_id, text in ordered.select(
+            "paragraph_id", "article_id", "repaired_text").iter_rows():
+        text = text or ""
+        for index, (start, end) in enumerate(sentence_spans(text)):
+            sentence_index = counters.get(article_id, 0)
+            counters[article_id] = sentence_index + 1
+            columns["sentence_id"].append(sentence_id(paragraph_id, index))
+            columns["article_id"].append(article_id)
+            columns["paragraph_id"].append(paragraph_id)
+            columns["sentence_index"].append(sentence_index)
+            columns["char_start"].append(start)
+            columns["char_end"].append(end)
+            columns["text"].append(text[start:end])
+    return pl.DataFrame(columns, schema=SENTENCE_SCHEMA)

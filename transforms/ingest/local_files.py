@@ -1,0 +1,109 @@
+"""Fetch: turn discovered rows into page bodies (the raw archive) or quarantine rows.
+
+The local kinds: `snapshot` (a file) and `warc` (a record of a WARC file); web kinds go
+through transforms/ingest/http_client.py. Each body is sniffed and decoded here so every later
+stage sees text; what cannot be read becomes a quarantine row with its reason, never an
+exception that stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from transforms.ingest.decoding import html_cell
+from transforms.ingest.pages import MAX_BODY_BYTES, PAGES_SCHEMA, FetchRejected
+from transforms.ingest.warc import read_warc_record
+from transforms.kernel.keys import page_id
+from transforms.kernel.quarantine import quarantine_frame, quarantine_row
+
+# File reads and sha256 release the GIL: 4 threads read and hashed 1,000 bench/ pages in
+# 0.49 s instead of 0.99 s from disk, 0.28 s instead of 0.54 s from the page cache (2 cores).
+READ_THREADS = 4
+
+
+def fetch_pages(discovered: pl.DataFrame, ingest_date: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Read every discovered page. Returns (pages, quarantine).
+
+    Quarantined bodies are also kept in `pages` with fetch_outcome='quarantined'
+    and no html, so the raw archive accounts for every URL. Bodies are read and hashed
+    by READ_THREADS threads, then become html cells (`html_cell`) one by one in row
+    order, so the quarantine rows keep the discovered order.
+    """
+    rows = discovered.select("source_name", "source_kind", "url", "location").rows(named=True)
+    with ThreadPoolExecutor(READ_THREADS) as pool:
+        reads = list(pool.map(_read, rows))
+    cells, quarantined = [], []
+    for index, (row, read) in enumerate(zip(rows, reads, strict=True)):
+        error = read.error
+        if error is None:
+            try:
+                cells.append(html_cell(read.body))
+            except FetchRejected as rejected:
+                error = rejected
+        if error is not None:
+            cells.append(pl.Series([None], dtype=pl.String))
+            quarantined.append(quarantine_row(
+                stage="fetch", reason_code=getattr(error, "reason_code", "fetch_error"),
+                message=str(error), url=row["url"], source_name=row["source_name"],
+                excerpt=read.body))
+        reads[index] = read.without_body()  # the body now lives in its cell: free the bytes
+    html = pl.concat(cells) if cells else pl.Series([], dtype=pl.String)
+    return _pages_frame(rows, reads, html, ingest_date), quarantine_frame(quarantined)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One discovered row read: its body (b'' when unreadable), or the error that stopped it."""
+
+    body: bytes
+    content_hash: str
+    byte_count: int
+    fetched_at: datetime
+    error: FetchRejected | OSError | None = None
+
+    def without_body(self) -> _Read:
+        return replace(self, body=b"")
+
+
+def _read(row: dict) -> _Read:
+    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        body, error = _read_body(row), None
+    except (FetchRejected, OSError) as problem:
+        body, error = b"", problem
+    return _Read(body, hashlib.sha256(body).hexdigest(), len(body), fetched_at, error)
+
+
+def _pages_frame(rows: list[dict], reads: list[_Read], html: pl.Series,
+                 ingest_date: str) -> pl.DataFrame:
+    """The pages rows in PAGES_SCHEMA, built column by column (no dict per row)."""
+    fetched = html.is_not_null().to_list()
+    return pl.DataFrame({
+        "page_id": [page_id(ingest_date, row["url"]) for row in rows],
+        "source_name": [row["source_name"] for row in rows],
+        "url": [row["url"] for row in rows],
+        "fetched_at": [read.fetched_at for read in reads],
+        "http_status": [None] * len(rows),
+        "content_type": ["text/html" if ok else None for ok in fetched],
+        "content_hash": [read.content_hash for read in reads],
+        "byte_count": [read.byte_count for read in reads],
+        "html": html,
+        "fetch_outcome": ["fetched" if ok else "quarantined" for ok in fetched],
+    }, schema=PAGES_SCHEMA)
+
+
+def _read_body(row: dict) -> bytes:
+    if row["source_kind"] == "snapshot":
+        path = Path(row["location"])
+        if path.stat().st_size > MAX_BODY_BYTES:
+            raise FetchRejected("too_large", f"{path.stat().st_size} bytes exceeds the cap")
+        return path.read_bytes()
+    if row["source_kind"] == "warc":
+        return read_warc_record(row["location"], MAX_BODY_BYTES)
+    raise FetchRejected("fetch_error", f"no fetcher for source kind {row['source_kind']!r}")
