@@ -8,10 +8,12 @@ import polars as pl
 import pytest
 
 from tests.hostile.corpus import cases_and_bodies
+from transforms.clean.articles import split_paragraphs
 from transforms.clean.paragraphs import with_paragraph_decisions
 from transforms.clean.sentences import with_sentences
 from transforms.extract.page import ExtractionError, extract_page
 from transforms.ingest.decoding import decode_body
+from transforms.kernel.quarantine import reason_vocabulary
 
 SECONDS_PER_PAGE = 20  # ~1 s on a laptop; generous for a loaded CI runner
 BODIES = {case.name: body for case, body in cases_and_bodies(big_bytes=1)}
@@ -23,19 +25,27 @@ def test_a_pathological_page_is_extracted_and_cleaned_in_bounded_time(name):
     started = time.monotonic()
     try:
         article = extract_page(decode_body(BODIES[name]), f"https://hostile.example/{name}")
-    except ExtractionError:
+    except ExtractionError as error:
+        assert error.reason_code in reason_vocabulary("quarantine_reasons")
         assert time.monotonic() - started < SECONDS_PER_PAGE
         return
-    lines = [line for line in article["raw_text"].split("\n") if line.strip()]
-    paragraphs = pl.DataFrame({"article_id": ["a"] * len(lines),
-                               "position": list(range(len(lines))), "text": lines},
-                              schema={"article_id": pl.String, "position": pl.Int32,
-                                      "text": pl.String})
+    extracted = pl.DataFrame({"article_id": ["a"], "raw_text": [article["raw_text"]]})
+    paragraphs = split_paragraphs(extracted)
     decided = with_paragraph_decisions(paragraphs, pl.DataFrame(
         {"article_id": ["a"], "language": [article["language"]], "title": [article["title"]],
          "author": [None], "site_name": [None]},
         schema={"article_id": pl.String, "language": pl.String, "title": pl.String,
                 "author": pl.String, "site_name": pl.String}))
-    with_sentences(decided.filter(pl.col("is_kept")).select(
-        "paragraph_id", "article_id", "position", "repaired_text"))
+    kept = decided.filter(pl.col("is_kept"))
+    sentences = with_sentences(kept.select("paragraph_id", "article_id", "position",
+                                           "repaired_text"))
     assert time.monotonic() - started < SECONDS_PER_PAGE
+    # Every non-blank line is decided once, and every removal has a known reason.
+    assert decided.height == paragraphs.height > 0
+    removed = decided.filter(~pl.col("is_kept"))["removal_reason"].to_list()
+    assert set(removed) <= reason_vocabulary("removal_reasons")
+    # Sentences come only from kept paragraphs, and each is text of its paragraph.
+    texts = dict(zip(kept["paragraph_id"], kept["repaired_text"], strict=True))
+    assert set(sentences["paragraph_id"]) <= set(texts)
+    for paragraph, sentence in sentences.select("paragraph_id", "text").iter_rows():
+        assert sentence.strip() and sentence.strip() in texts[paragraph]

@@ -47,7 +47,8 @@ def test_report_escapes_every_scraped_string():
                                               checks=[check]), hostile, hostile)
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "failed" in page  # an error check that did not pass
+    # The verdict span itself, not the word in the page's CSS (.failed{...}).
+    assert "<span class='verdict failed'>failed</span>" in page
 
 
 def test_report_on_agreeing_articles_says_so(sample_warehouse, tmp_path):
