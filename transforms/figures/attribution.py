@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from transforms.figures.patterns import whole_phrases
 from transforms.kernel.rules import rules
 
 __all__ = ["Attribution", "attribution_of", "attribution_screen", "hedge_of", "quote_of",
@@ -66,8 +67,7 @@ def any_phrase(phrases: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     """One compiled test for "does any of these whole phrases occur": most sentences hold
     none, and one search is far cheaper than one per phrase. Callers still walk the
     phrases in their order to pick which one, so results are unchanged."""
-    union = "|".join(re.escape(p) for p in phrases)
-    return re.compile(rf"\b(?:{union})\b", re.IGNORECASE if ignore_case else 0)
+    return whole_phrases(phrases, ignore_case=ignore_case)
 
 
 # What the Rust regex engine behind polars' str.contains treats as syntax; every other

@@ -31,6 +31,7 @@ from transforms.figures.context import (
     period_year,
     place_mentions,
 )
+from transforms.figures.patterns import whole_phrases
 from transforms.figures.places import not_trading
 from transforms.kernel.keys import claim_id, trade_figure_id
 from transforms.kernel.rules import rules
@@ -142,8 +143,7 @@ def _sides(
 
 @cache
 def _pair_reference() -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(
-        re.escape(p) for p in rules("trade")["pair_references"]) + r")\b", re.IGNORECASE)
+    return whole_phrases(rules("trade")["pair_references"])
 
 
 def _refers_to_pair(text: str) -> bool:
@@ -261,8 +261,7 @@ def _ranking_words() -> tuple[str, ...]:
 
 @cache
 def _ranking_pattern() -> re.Pattern[str]:
-    words = _ranking_words()
-    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+    return whole_phrases(_ranking_words(), capture=True)
 
 
 # A sentence is cut into clauses where a new assertion starts: "X, with Y", "X; Y".

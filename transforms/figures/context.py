@@ -11,6 +11,7 @@ from datetime import date
 from functools import cache
 
 from transforms.figures.attribution import any_phrase
+from transforms.figures.patterns import alternation
 from transforms.kernel.rules import rules, seed_rows
 
 __all__ = [
@@ -43,16 +44,12 @@ class FlowMention:
     end: int
 
 
-def _phrases(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
 @cache
 def _alias_pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     aliases = {row["alias"]: (row["country_code"], row["kind"]) for row in seed_rows(
         "country_aliases")}
     # Case-sensitive: "US" the country, never "us" the pronoun.
-    pattern = re.compile(r"(?<![\w.])(" + _phrases(list(aliases)) + r")(?![\w])")
+    pattern = re.compile(r"(?<![\w.])(" + alternation(aliases) + r")(?![\w])")
     return pattern, aliases
 
 
@@ -68,7 +65,7 @@ def place_mentions(text: str) -> list[PlaceMention]:
 def _flow_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     flows = {phrase.lower(): flow for flow, phrases in rules("trade")["flows"].items()
              for phrase in phrases}
-    return re.compile(r"\b(" + _phrases(list(flows)) + r")\b", re.IGNORECASE), flows
+    return re.compile(r"\b(" + alternation(flows) + r")\b", re.IGNORECASE), flows
 
 
 def flow_mentions(text: str) -> list[FlowMention]:

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from transforms.figures.patterns import alternation
 from transforms.kernel.rules import rules
 
 __all__ = ["DIGIT", "Figure", "format_number", "number_words", "parse_figures"]
@@ -64,11 +65,6 @@ def format_number(value: float, decimals: int = 0, thousands: bool = True) -> st
 
 
 # --------------------------------------------------------------------------- patterns
-
-
-def _alternation(words: list[str]) -> str:
-    """A regex alternation of literal phrases, longest first (so "US$" beats "$")."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -126,19 +122,19 @@ def _patterns() -> _Patterns:
     word_units = {k.lower(): int(v) for k, v in numbers["units"].items()}
     word_tens = {k.lower(): int(v) for k, v in numbers["tens"].items()}
     single = [w for w in word_units if " " not in w and w != "dozen"]
-    tens_alt = _alternation(list(word_tens))
-    units_alt = _alternation([w for w in single if 0 < word_units[w] < 10])
+    tens_alt = alternation(list(word_tens))
+    units_alt = alternation([w for w in single if 0 < word_units[w] < 10])
     vague = {k: (float(v[0]), float(v[1])) for k, v in numbers["vague_multiples"].items()}
     fractions = {k.lower(): float(v) for k, v in numbers["fractions"].items()}
-    big = _alternation(["thousands", "millions", "billions"])
+    big = alternation(["thousands", "millions", "billions"])
     # The words the core's word branches start with (vague, fraction, words), kept in one
     # list so that number_words() cannot miss one that the core is built from.
     core_words = (*vague, *fractions, *word_tens, "a dozen", *single)
 
     core = re.compile(
-        r"(?P<vague>\b(?:" + _alternation(list(vague)) + r")\s+of\b"
+        r"(?P<vague>\b(?:" + alternation(list(vague)) + r")\s+of\b"
         r"(?:\s+(?P<vague_scale>" + big + r")\s+of\b|\s+(?P<vague_scale2>" + big + r")\b)?)"
-        r"|(?P<fraction>\b(?:" + _alternation(list(fractions)) + r")(?=\s+of\b))"
+        r"|(?P<fraction>\b(?:" + alternation(list(fractions)) + r")(?=\s+of\b))"
         r"|(?P<slash>(?<![\w./$€£])\d{1,3}\s?[/⁄]\d{1,3}(?![\d/⁄]))"
         # Digits: Indian lakh grouping (10,00,000) or thousands groups or none. Not a figure:
         # a number in scientific notation (1e309: neither its mantissa nor its exponent),
@@ -149,32 +145,32 @@ def _patterns() -> _Patterns:
         r"|(?<![\w.])\.\d+)"
         r"(?!\d)(?![/⁄]\d)(?![eE][+-]?\d)(?!,\d))"
         r"|(?P<words>\b(?:(?:" + tens_alt + r")(?:[- ](?:" + units_alt + r"))?"
-        r"|a dozen|" + _alternation(single) + r")\b)",
+        r"|a dozen|" + alternation(single) + r")\b)",
         re.IGNORECASE,
     )
     scales = {k.lower(): v for k, v in numbers["scales"].items()}
     long_scales = [k for k in scales if len(k) > 2 or k in ("bn", "mn", "tn")]
-    scale_after = re.compile(r"\s*(?:-\s*)?(" + _alternation(long_scales) + r")\b", re.IGNORECASE)
-    scale_attached = re.compile(r"(" + _alternation(list(scales)) + r")\b", re.IGNORECASE)
+    scale_after = re.compile(r"\s*(?:-\s*)?(" + alternation(long_scales) + r")\b", re.IGNORECASE)
+    scale_attached = re.compile(r"(" + alternation(list(scales)) + r")\b", re.IGNORECASE)
     range_after = re.compile(
         r"(?:-|\s*[–—]\s*|\s+to\s+|\s+and\s+)"
-        r"(?P<cur>" + _alternation(list(units["currency_prefixes"])) + r")?\s?"
+        r"(?P<cur>" + alternation(list(units["currency_prefixes"])) + r")?\s?"
         r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\b(?:" + tens_alt + r"|"
-        + _alternation(single) + r")\b)",
+        + alternation(single) + r")\b)",
         re.IGNORECASE,
     )
     cur_pre = {k: v for k, v in units["currency_prefixes"].items()}
     currency_prefix = re.compile(
-        r"(?:^|(?<=[\s(\[\"'“]))(" + _alternation(list(cur_pre)) + r")\s?$"
+        r"(?:^|(?<=[\s(\[\"'“]))(" + alternation(list(cur_pre)) + r")\s?$"
     )
     cur_suf = {k.lower(): v for k, v in units["currency_suffixes"].items()}
-    currency_suffix = re.compile(r"\s+(" + _alternation(list(cur_suf)) + r")\b", re.IGNORECASE)
+    currency_suffix = re.compile(r"\s+(" + alternation(list(cur_suf)) + r")\b", re.IGNORECASE)
     pct = {k.lower(): v for k, v in units["percent_suffixes"].items()}
-    percent_suffix = re.compile(r"\s*(%)|\s+(" + _alternation([k for k in pct if k != "%"])
+    percent_suffix = re.compile(r"\s*(%)|\s+(" + alternation([k for k in pct if k != "%"])
                                 + r")\b", re.IGNORECASE)
     measures = {k.lower(): v for k, v in units["measurement_units"].items()}
-    measure = re.compile(r"[ -]?(" + _alternation(list(measures)) + r")(?![\w/])", re.IGNORECASE)
-    approx_before = re.compile(r"\b(" + _alternation(list(approx)) + r")\s+$", re.IGNORECASE)
+    measure = re.compile(r"[ -]?(" + alternation(list(measures)) + r")(?![\w/])", re.IGNORECASE)
+    approx_before = re.compile(r"\b(" + alternation(list(approx)) + r")\s+$", re.IGNORECASE)
     year_range = not_amounts["year_range"]
     return _Patterns(
         core=core,
@@ -212,7 +208,7 @@ def _patterns() -> _Patterns:
         glued_non_units=frozenset(not_amounts["glued_non_units"]),
         of_determiners=tuple(re.escape(w) for w in nouns["of_determiners"]),
         negative=re.compile(
-            r"(?:\b(?:" + _alternation(numbers["negative_words"]) + r")[\s-]?|(?:^|(?<=[\s(]))-)$",
+            r"(?:\b(?:" + alternation(numbers["negative_words"]) + r")[\s-]?|(?:^|(?<=[\s(]))-)$",
             re.IGNORECASE,
         ),
         plural_ends_phrase=bool(nouns["plural_ends_phrase"]),
