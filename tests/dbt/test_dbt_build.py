@@ -19,7 +19,7 @@ import yaml
 from transforms.checks.dbt_build import generate_dbt_docs, project_fingerprint, run_dbt_build
 
 REPO = Path(__file__).resolve().parents[2]
-SCHEMA_SQL = REPO / "transforms" / "sql" / "raw_schema.sql"
+SCHEMA_SQL = REPO / "transforms" / "warehouse" / "raw_schema.sql"
 INGEST = date(2025, 1, 15)
 FETCHED = datetime(2025, 1, 15, 6, 0)
 

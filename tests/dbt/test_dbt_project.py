@@ -233,7 +233,7 @@ def test_reference_trade_statistics_are_full_dollars_with_bilateral_pairs_sorted
 
 
 def test_every_raw_and_audit_table_is_a_dbt_source_with_its_columns() -> None:
-    schema_sql = (REPO / "transforms" / "sql" / "raw_schema.sql").read_text()
+    schema_sql = (REPO / "transforms" / "warehouse" / "raw_schema.sql").read_text()
     tables = dict(re.findall(r"create table if not exists (\w+\.\w+) \((.*?)\n\);",
                              schema_sql, flags=re.S))
     sources_yml = PROJECT / "models" / "staging" / "raw" / "_raw__sources.yml"
