@@ -20,7 +20,7 @@ export CLAIMLEDGER_CORPUS := $(abspath $(CORPUS))
 export CLAIMLEDGER_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/$(notdir $(abspath $(CORPUS)))
 endif
 
-.PHONY: help venv run test lint eval-extraction eval-figures bench clean report status publish rollback \
+.PHONY: help venv run test lint eval-extraction eval-figures eval-trade bench clean report status publish rollback \
 	test-faults fuzz
 
 help:
@@ -35,6 +35,8 @@ help:
 	@echo "make publish             publish the checked build database (make rollback: undo)"
 	@echo "make eval-extraction     extraction P/R/F1 on ../shared/eval (vs bare trafilatura)"
 	@echo "make eval-figures        figure parsing accuracy on ../shared/eval/newsquant-dev"
+	@echo "make eval-trade          trade statement P/R on tests/data/trade_dev (+ ../shared sample)"
+	@echo "                         (DB=path/claimledger.duckdb: through that warehouse instead)"
 	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages"
 
 venv: $(STAMP)
@@ -91,6 +93,9 @@ eval-extraction: $(STAMP)
 
 eval-figures: $(STAMP)
 	@$(PY) -m claimledger.eval_figures
+
+eval-trade: $(STAMP)
+	@$(PY) -m claimledger.eval_trade $(if $(DB),--through-warehouse $(DB))
 
 # N pages built from ../shared/eval in a temporary folder; its own AIRFLOW_HOME and warehouse.
 N ?= 1000

@@ -232,8 +232,10 @@ def evaluate(records: list[dict],
 def write_sentence_pages(records: list[dict], folder: Path) -> list[Path]:
     """One HTML page per record in `folder` (PAGE_NAME), for a run through the DAG.
 
-    The sentence is the page's one paragraph under a neutral headline, so nothing but
-    the pipeline's own cleaning can remove it. Written outside the repository only.
+    The sentence is the page's one paragraph under a neutral headline without digits (a
+    headline repeated as the first paragraph is searched for figures too, so a number in
+    it would be scored as one), so nothing but the pipeline's own cleaning can remove the
+    sentence. Written outside the repository only.
     """
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -241,8 +243,8 @@ def write_sentence_pages(records: list[dict], folder: Path) -> list[Path]:
         path = folder / PAGE_NAME.format(index=index)
         path.write_text(
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>News sentence {index}</title></head><body><article>"
-            f"<h1>News sentence {index}</h1><p>{html.escape(record['text'])}</p>"
+            "<title>A sentence from the news</title></head><body><article>"
+            f"<h1>A sentence from the news</h1><p>{html.escape(record['text'])}</p>"
             "</article></body></html>", encoding="utf-8")
         paths.append(path)
     return paths

@@ -13,9 +13,10 @@ import duckdb
 import pytest
 
 from claimledger.cli import run_dag
+from claimledger.eval_figures import score_parts, warehouse_figures
 from tests.conftest import REPO, SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
-from tests.e2e.real_news import newsquant_pages
+from tests.e2e.real_news import newsquant_pages, newsquant_records
 from transforms.figures.parsing import parse_figures
 
 pytestmark = pytest.mark.e2e
@@ -109,3 +110,15 @@ def test_the_warehouse_holds_what_the_parser_finds_in_each_kept_sentence(newsqua
         if parsed != stored.get(sentence_id, []):
             differing.append((text, parsed, stored.get(sentence_id)))
     assert differing == []
+
+
+def test_through_the_warehouse_scores_what_the_parser_scores(newsquant_run):
+    """Every dev sentence reaches the warehouse whole (no page lost to extraction or
+    cleaning, no sentence text changed), so the two scores agree on both parts."""
+    records = newsquant_records()
+    by_index = warehouse_figures(newsquant_run["published"])
+    parser = score_parts(records)
+    warehouse = score_parts(records, lambda index, _text: by_index.get(index, []))
+    for part in parser:
+        assert (warehouse[part].matched, warehouse[part].predicted) == \
+            (parser[part].matched, parser[part].predicted), part

@@ -79,12 +79,13 @@ def settings_for(corpus: Path, warehouse: Path) -> Settings:
     })
 
 
-def build_warehouse(corpus: Path, warehouse: Path) -> Settings:
+def build_warehouse(corpus: Path, warehouse: Path, *, marts: bool = True) -> Settings:
     """Run discover → fetch → extract → clean → figures → load → marts in-process.
 
     Returns the run's settings; the build database is settings.build_db, its
-    audit.quality_results holds the dbt test results. Raises QualityGateError
-    when an error-severity dbt test fails (as the DAG's build_marts does).
+    audit.quality_results holds the dbt test results. Raises QualityGateError when an
+    error-severity dbt test fails (as the DAG's build_marts does). marts=False stops after
+    the load, so a test can alter raw rows before the first build reads them.
     """
     from transforms.pipeline import runs, stages
 
@@ -96,7 +97,8 @@ def build_warehouse(corpus: Path, warehouse: Path) -> Settings:
         stages.clean_batch(batch)
         stages.figures_batch(batch)
     stages.load_batches(settings, INGEST_DATE, RUN_ID, batches)
-    runs.build_marts(settings, RUN_ID, INGEST_DATE)
+    if marts:
+        runs.build_marts(settings, RUN_ID, INGEST_DATE)
     return settings
 
 

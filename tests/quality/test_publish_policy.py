@@ -21,8 +21,11 @@ import duckdb
 import pytest
 
 from claimledger.cli import run_dag
+from tests.conftest import SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
-from tests.quality.corpora import copy_corpus, edit_page
+from tests.quality.corpora import INGEST_DATE, RUN_ID, build_warehouse, copy_corpus, edit_page
+from transforms.checks.gate import QualityGateError
+from transforms.pipeline import runs
 
 pytestmark = pytest.mark.e2e
 
@@ -95,3 +98,18 @@ def test_the_run_report_lists_the_rejected_row(two_runs):
     page = two_runs["warehouse"] / "reports" / f"run-{BAD_DATE}.html"
     text = page.read_text(encoding="utf-8")
     assert "value_usd_out_of_range" in text and "190,000 dollars" in text
+def test_a_broken_invariant_stops_the_gate_before_publish(tmp_path):
+    """A figure whose span no longer spells its raw text is a bug, never odd input:
+    build_marts records the failing error check, then raises the gate error."""
+    settings = build_warehouse(SAMPLE_CORPUS, tmp_path / "warehouse", marts=False)
+    with closing(duckdb.connect(str(settings.build_db))) as con:
+        (figure_id,) = con.execute("select min(figure_id) from raw.figure_mentions").fetchone()
+        con.execute("update raw.figure_mentions set span_start = span_start + 1 "
+                    "where figure_id = ?", [figure_id])
+    with pytest.raises(QualityGateError, match="span_within_text"):
+        runs.build_marts(settings, RUN_ID, INGEST_DATE)
+    with closing(duckdb.connect(str(settings.build_db), read_only=True)) as con:
+        failed = con.execute("select check_name, failing_row_count from audit.quality_results "
+                             "where severity = 'error' and status = 'fail'").fetchall()
+    assert [(name, rows) for name, rows in failed if "span_within_text" in name] != [], failed
+    assert all(rows >= 1 for _, rows in failed), failed
