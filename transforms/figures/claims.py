@@ -1,16 +1,11 @@
-"""Trade statements and claims from sentences and their figure mentions.
-
-`trade_statements` finds who trades what with whom, when, for how much (fct_trade_figures);
-`claims` finds the checkable statements (fct_claims). Both are rule-based and deterministic;
-the vocabularies are transforms/rules/trade.yml and attribution.yml plus the
-country_aliases seed.
+"""Claims from sentences and their figure mentions: the checkable statements of
+fct_claims (trade statements are transforms/figures/trade.py). Rule-based and
+deterministic; the vocabularies are transforms/rules/attribution.yml and trade.yml.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from datetime import date
 from functools import cache
 
 import polars as pl
@@ -23,42 +18,14 @@ from transforms.figures.attribution import (
     screen_pattern,
 )
 from transforms.figures.context import (
-    FlowMention,
-    PlaceMention,
-    commodity_near,
     flow_mentions,
     forecast_hedge,
-    period_year,
-    place_mentions,
 )
 from transforms.figures.patterns import whole_phrases
-from transforms.figures.places import not_trading
-from transforms.kernel.keys import claim_id, trade_figure_id
+from transforms.kernel.keys import claim_id
 from transforms.kernel.rules import rules
 
-__all__ = ["CLAIM_SCHEMA", "TRADE_SCHEMA", "claims", "trade_statements"]
-
-TRADE_SCHEMA = {
-    "trade_figure_id": pl.String,
-    "article_id": pl.String,
-    "sentence_id": pl.String,
-    "flow": pl.String,
-    "reporter": pl.String,
-    "partner": pl.String,
-    "commodity": pl.String,
-    "period_year": pl.Int32,
-    "value_usd": pl.Float64,
-    "value_figure_id": pl.String,
-    "growth_pct": pl.Float64,
-    "growth_figure_id": pl.String,
-    "is_forecast": pl.Boolean,
-    "attributed_to": pl.String,
-    "evidence_text": pl.String,
-}
-
-# Two trade rows of one article with all of these equal are one statement repeated.
-REPEAT_KEY = ["article_id", "flow", "reporter", "partner", "commodity", "period_year",
-              "value_usd", "growth_pct", "is_forecast", "attributed_to", "evidence_text"]
+__all__ = ["CLAIM_SCHEMA", "claims"]
 
 CLAIM_SCHEMA = {
     "claim_id": pl.String,
@@ -73,186 +40,6 @@ CLAIM_SCHEMA = {
     "hedge": pl.String,
     "figure_count": pl.Int32,
 }
-
-# Places that can be a trading side; alliances and forums (NATO, BRICS) are not
-# (transforms/rules/places.yml not_trading).
-_TRADING_KINDS = ("country", "region", "bloc")
-
-
-def _article_pair(texts: list[str]) -> list[str]:
-    """The two countries an article is most about (most mentioned, first seen first)."""
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for position, text in enumerate(texts):
-        for place in place_mentions(text):
-            if place.kind == "country":
-                counts[place.code] += 1
-                first.setdefault(place.code, position)
-    ranked = sorted(counts, key=lambda code: (-counts[code], first[code]))
-    return ranked[:2]
-
-
-def _is_growth(figure: dict, text: str) -> bool:
-    if figure["quantity_kind"] != "percent":
-        return False
-    if figure["direction"]:
-        return True
-    after = text[figure["span_end"] : figure["span_end"] + 20].lower()
-    return any(marker in after for marker in rules("trade")["growth_markers"])
-
-
-def _sides(
-    text: str, flow: FlowMention, places: list[PlaceMention], pair: list[str]
-) -> tuple[str, str] | None:
-    """(reporter, partner) for a flow phrase, or None when a side is not named."""
-    blocked = not_trading()
-    traders = [p for p in places if p.kind in _TRADING_KINDS and p.code not in blocked]
-    if flow.flow == "bilateral":
-        by_distance = sorted(traders, key=lambda p: abs(p.start - flow.start))
-        codes: list[str] = []
-        for place in by_distance:
-            if place.code not in codes and place.kind == "country":
-                codes.append(place.code)
-        # "trade between the two countries": the article's pair, but only where the
-        # sentence refers to it; a side it names but nobody can resolve is never filled in
-        # from another sentence.
-        if len(codes) < 2 and _refers_to_pair(text):
-            for code in pair:
-                if len(codes) < 2 and code not in codes:
-                    codes.append(code)
-        if len(codes) < 2:
-            return None
-        low, high = sorted(codes[:2])
-        return low, high
-    before = [p for p in traders if p.end <= flow.start]
-    after = [p for p in traders if p.start >= flow.end and p.start - flow.end <= 40]
-    # "exports from India to the EU": the side after the flow word says which it is.
-    markers = rules("trade")
-    source = [p for p in after if _marker_before(text, p) in markers["source_markers"]]
-    target = [p for p in after if _marker_before(text, p) in markers["target_markers"]]
-    if flow.flow == "export":
-        trader = before[-1] if before else (source[0] if source else None)
-        partner = target[0] if target else next((p for p in after if p is not trader), None)
-    else:
-        trader = before[-1] if before else (target[0] if target else None)
-        partner = source[0] if source else next((p for p in after if p is not trader), None)
-    if trader is None or partner is None or trader.code == partner.code:
-        return None
-    return trader.code, partner.code
-
-
-@cache
-def _pair_reference() -> re.Pattern[str]:
-    return whole_phrases(rules("trade")["pair_references"])
-
-
-def _refers_to_pair(text: str) -> bool:
-    """Whether the sentence names its two sides by reference ("the two countries")."""
-    return _pair_reference().search(text) is not None
-
-
-def _marker_before(text: str, place: PlaceMention) -> str | None:
-    """The preposition right before a place ("to", "from", "of"), skipping "the"."""
-    match = re.search(r"\b([a-z]+)\s+(?:the\s+)?$", text[max(0, place.start - 20) : place.start])
-    return match.group(1) if match else None
-
-
-def trade_statements(
-    sentences: pl.DataFrame, figures: pl.DataFrame, articles: pl.DataFrame
-) -> pl.DataFrame:
-    """Sentences, figure mentions and articles in; one row per trade statement out.
-
-    In: sentences (sentence_id, article_id, sentence_index, text), figures (columns of
-    figure_mentions), articles (article_id, published_date as pl.Date, title).
-    Out: raw.trade_statements minus ingest_date. trade_figure_id = sentence_id || '-t' || n.
-    value_usd is full US dollars; growth_pct is signed percent (a fall is negative);
-    bilateral rows carry the two codes in alphabetical order.
-    """
-    published: dict[str, date | None] = dict(
-        articles.select("article_id", "published_date").iter_rows()
-    )
-    by_sentence: dict[str, list[dict]] = {}
-    for figure in figures.sort("sentence_id", "span_start").iter_rows(named=True):
-        by_sentence.setdefault(figure["sentence_id"], []).append(figure)
-    rows: list[dict] = []
-    for article_id, group in sentences.sort("sentence_index").group_by(
-        "article_id", maintain_order=True
-    ):
-        texts = group["text"].to_list()
-        pair = _article_pair(texts)
-        for sentence in group.iter_rows(named=True):
-            rows.extend(
-                _statements_of(
-                    sentence, by_sentence.get(sentence["sentence_id"], []), pair,
-                    published.get(str(article_id[0])),
-                )
-            )
-    # A sentence an article repeats word for word (inside one paragraph, where the
-    # cleaner's duplicate check does not reach) states its figure once: keep the first.
-    return pl.DataFrame(rows, schema=TRADE_SCHEMA).unique(
-        subset=REPEAT_KEY, keep="first", maintain_order=True)
-
-
-def _statements_of(
-    sentence: dict, figures: list[dict], pair: list[str], published: date | None
-) -> list[dict]:
-    text = sentence["text"]
-    relevant = [
-        f for f in figures
-        if (f["quantity_kind"] == "money" and f["value_usd"] is not None) or _is_growth(f, text)
-    ]
-    if not relevant:  # most sentences: no need to look for a flow phrase
-        return []
-    flows = flow_mentions(text)
-    if not flows:
-        return []
-    groups: dict[int, list[dict]] = {}
-    for figure in relevant:
-        nearest = min(range(len(flows)), key=lambda i: min(
-            abs(figure["span_start"] - flows[i].end), abs(flows[i].start - figure["span_end"])))
-        groups.setdefault(nearest, []).append(figure)
-    places = place_mentions(text)
-    hedge = forecast_hedge(text)
-    attribution = attribution_of(text)
-    attributed_to = attribution.speaker if attribution else None
-    rows: list[dict] = []
-    for flow_index, group in sorted(groups.items()):
-        flow = flows[flow_index]
-        sides = _sides(text, flow, places, pair)
-        if sides is None:
-            continue
-        levels = [f for f in group if f["quantity_kind"] == "money"]
-        growths = [f for f in group if f["quantity_kind"] == "percent"]
-        statements = [(level, None) for level in levels] or [(None, g) for g in growths]
-        if levels and growths:
-            statements[0] = (levels[0], growths[0])
-        for level, growth in statements:
-            anchor = level or growth
-            assert anchor is not None
-            growth_pct = None
-            if growth is not None:
-                growth_pct = -growth["value"] if growth["direction"] == "down" else growth["value"]
-            rows.append(
-                {
-                    "trade_figure_id": trade_figure_id(sentence["sentence_id"], len(rows)),
-                    "article_id": sentence["article_id"],
-                    "sentence_id": sentence["sentence_id"],
-                    "flow": flow.flow,
-                    "reporter": sides[0],
-                    "partner": sides[1],
-                    "commodity": commodity_near(text, flow.start, flow.end),
-                    "period_year": period_year(text, anchor["span_end"], published),
-                    "value_usd": level["value_usd"] if level else None,
-                    "value_figure_id": level["figure_id"] if level else None,
-                    "growth_pct": growth_pct,
-                    "growth_figure_id": growth["figure_id"] if growth else None,
-                    "is_forecast": hedge is not None,
-                    "attributed_to": attributed_to,
-                    "evidence_text": text,
-                }
-            )
-    return rows
-
 
 @cache
 def _ranking_words() -> tuple[str, ...]:

@@ -41,6 +41,11 @@ def seed_rows(name: str) -> tuple[dict[str, str], ...]:
 
 
 @cache
+def usd_rate_years() -> dict[str, int]:
+    """Return {ISO 4217 code: the year its fx_rates_usd rate is the average of}."""
+    return {row["currency"]: int(row["as_of"][:4]) for row in seed_rows("fx_rates_usd")}
+
+
 def usd_per_unit() -> dict[str, float]:
     """Return {ISO 4217 code: US dollars per unit} from the fx_rates_usd seed."""
     return {row["currency"]: float(row["usd_per_unit"]) for row in seed_rows("fx_rates_usd")}

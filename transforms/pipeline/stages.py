@@ -25,8 +25,9 @@ from transforms.extract.articles import (
     extract_staged_pages,
     one_page_per_article,
 )
-from transforms.figures.claims import claims, trade_statements
+from transforms.figures.claims import claims
 from transforms.figures.mentions import figure_mentions
+from transforms.figures.trade import trade_statements
 from transforms.ingest.discovery import discover
 from transforms.ingest.fetch import fetch_all_pages
 from transforms.ingest.pages import PAGES_ROW_GROUP_ROWS

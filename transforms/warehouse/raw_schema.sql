@@ -129,20 +129,29 @@ create table if not exists raw.trade_statements (
     article_id varchar not null,
     sentence_id varchar not null,
     ingest_date date not null,
-    flow varchar not null,               -- bilateral | export | import
+    flow varchar not null,               -- bilateral | export | import | surplus | deficit
     reporter varchar not null,           -- ISO alpha-3 or region code
     partner varchar not null,
     commodity varchar not null,          -- 'all' when unstated
     period_year integer,
-    value_usd double,
+    period_kind varchar,                 -- year | quarter | month | fiscal_year | relative | context
+    value_usd double,                    -- only for a figure stated in (or bracketed as) dollars
+    currency varchar,                    -- ISO 4217 of the figure as stated
+    value_native double,                 -- the figure in that currency, full units
     value_figure_id varchar,
     growth_pct double,
     growth_figure_id varchar,
     is_forecast boolean not null,
     attributed_to varchar,
+    sides_from varchar,                  -- sentence | dateline | article_pair
     evidence_text varchar not null,
     primary key (trade_figure_id)
 );
+-- Warehouses built before these columns existed gain them (null for their old rows).
+alter table raw.trade_statements add column if not exists period_kind varchar;
+alter table raw.trade_statements add column if not exists currency varchar;
+alter table raw.trade_statements add column if not exists value_native double;
+alter table raw.trade_statements add column if not exists sides_from varchar;
 
 -- One row per factual claim (a sentence or quote that asserts something checkable).
 create table if not exists raw.claims (

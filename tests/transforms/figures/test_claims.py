@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 
 from transforms.clean.sentences import with_sentences
-from transforms.figures.claims import CLAIM_SCHEMA, TRADE_SCHEMA, claims, trade_statements
+from transforms.figures.claims import CLAIM_SCHEMA, claims
 from transforms.figures.mentions import figure_mentions
+from transforms.figures.trade import TRADE_SCHEMA, trade_statements
 
 
 def run(*paragraphs: str, published: dt.date = dt.date(2024, 6, 1)):
@@ -45,9 +46,19 @@ def test_trade_statements_read_exporter_and_partner_around_the_flow_word():
     assert (row["commodity"], row["growth_pct"], row["period_year"]) == ("oil", -5.0, 2023)
 
 
-def test_trade_statements_convert_other_currencies_to_usd():
-    trade, _ = run("Bilateral trade between China and Russia hit 1.5 trillion yuan in 2023.")
-    assert trade.row(0, named=True)["value_usd"] == pytest.approx(1.5e12 * 0.139)
+def test_trade_statements_convert_other_currencies_at_the_rate_of_their_year():
+    trade, _ = run("Bilateral trade between China and Russia hit 1.5 trillion yuan in 2024.")
+    row = trade.row(0, named=True)
+    assert row["value_usd"] == pytest.approx(1.5e12 * 0.139)
+    assert (row["currency"], row["value_native"]) == ("CNY", 1.5e12)
+
+
+def test_no_rate_of_another_year_is_applied_and_the_native_value_is_kept():
+    trade, _ = run("West German exports to France rose to 11 billion marks in 1986.")
+    row = trade.row(0, named=True)
+    assert (row["reporter"], row["partner"], row["flow"]) == ("DEU", "FRA", "export")
+    assert row["value_usd"] is None
+    assert (row["currency"], row["value_native"], row["period_year"]) == ("DEM", 11e9, 1986)
 
 
 def test_trade_statements_mark_expected_figures_as_forecasts_with_their_source():

@@ -16,8 +16,9 @@ import polars as pl
 import pytest
 
 from transforms.clean.sentences import with_sentences
-from transforms.figures.claims import claims, trade_statements
+from transforms.figures.claims import claims
 from transforms.figures.mentions import figure_mentions
+from transforms.figures.trade import trade_statements
 
 lxml_html = pytest.importorskip("lxml.html")
 

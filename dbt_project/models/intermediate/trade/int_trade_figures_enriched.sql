@@ -66,8 +66,11 @@ final as (
         partners.country_name as partner_name,
         trade_statements.commodity,
         trade_statements.period_year,
+        trade_statements.period_kind,
 
         trade_statements.value_usd,
+        trade_statements.currency,
+        trade_statements.value_native,
         trade_statements.value_figure_id,
         value_figures.raw_text as value_raw_text,
         value_figures.span_start as value_span_start,
@@ -84,6 +87,7 @@ final as (
 
         trade_statements.is_forecast,
         trade_statements.attributed_to,
+        trade_statements.sides_from,
         trade_statements.evidence_text,
         sentences.sentence_text,
 

@@ -45,10 +45,14 @@ final as (
         trade_figures.partner_name,
         trade_figures.commodity,
         trade_figures.period_year,
+        trade_figures.period_kind,
         trade_figures.is_forecast,
+        trade_figures.sides_from,
 
         -- the level, with its evidence
         trade_figures.value_usd,
+        trade_figures.currency,
+        trade_figures.value_native,
         trade_figures.value_figure_id,
         trade_figures.value_raw_text,
         trade_figures.value_span_start,

@@ -22,14 +22,18 @@ renamed as (
         upper(partner) as partner,
         lower(commodity) as commodity,
         period_year,
+        period_kind,
 
         -- the stated level and rate
         cast(value_usd as double) as value_usd,
+        upper(currency) as currency,
+        cast(value_native as double) as value_native,
         cast(growth_pct as double) as growth_pct,
         is_forecast,
 
         -- evidence
         attributed_to,
+        sides_from,
         evidence_text,
 
         -- dates

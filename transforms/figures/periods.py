@@ -1,0 +1,125 @@
+"""The period a figure is for: a year, quarter, month or fiscal year a sentence states near
+it, or a relative one ("last year") resolved against the article's date.
+
+Every period resolves to a calendar year (a fiscal year to the year it ends, a month or
+quarter to its year), and keeps its kind. The vocabularies are transforms/rules/periods.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from transforms.figures.patterns import alternation
+from transforms.kernel.rules import rules
+
+__all__ = ["Period", "period_mentions", "period_near"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period named in a sentence, resolved to the calendar year it falls in."""
+
+    year: int
+    kind: str  # year | quarter | month | fiscal_year | relative
+    start: int
+    end: int
+
+
+@cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    vocab = rules("periods")
+    months = alternation(vocab["months"])
+    relative = alternation(vocab["relative_years"])
+    year = r"(?:19|20)\d\d"
+    return {
+        # "fiscal 1986/87", "fiscal year 2004-05", "FY2004": the year it ends.
+        "fiscal_year": re.compile(
+            rf"\b(?:fiscal(?:\s+year)?|FY)\s*(?P<y>{year})(?:\s*[/-]\s*(?P<e>\d\d(?:\d\d)?))?\b",
+            re.IGNORECASE),
+        # "the first quarter of 1987", "fourth-quarter 2004", "Q3 2012".
+        "quarter": re.compile(
+            rf"\b(?:(?:first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter|Q[1-4])"
+            rf"(?:\s+of)?\s+(?P<y>{year})\b", re.IGNORECASE),
+        # "in March 1987", "January-March 2004".
+        "month": re.compile(rf"\b(?P<m>{months})(?:\s*[-–]\s*(?:{months}))?,?\s+(?P<y>{year})\b"),
+        # "in 2004", "During 2004", "for 1986", "1986's", a year before a noun ("its 1986
+        # record 13.6 billion dlr surplus") but never part of a date range or a number.
+        "year": re.compile(rf"(?<![\d/.,-])(?P<y>{year})(?![\d/.,]\d|\s*[-–]\s*\d)"),
+        "relative": re.compile(rf"\b(?P<r>{relative})\b", re.IGNORECASE),
+        # A month named without its year ("in April", "in the first two months").
+        "not_the_period": re.compile(vocab["not_the_period"] + r"\s*$", re.IGNORECASE),
+        "last_month": re.compile(r"\blast\s+month\b", re.IGNORECASE),
+        "bare_month": re.compile(rf"\b(?:in|for|during)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
+    }
+
+
+def _month_number(name: str) -> int:
+    return rules("periods")["months"][name]
+
+
+def period_mentions(text: str, published: date | None) -> list[Period]:
+    """Every period the sentence names, resolved (relative ones and bare months need the
+    publication date and are skipped without it), in text order, overlaps removed."""
+    found: list[Period] = []
+    patterns = _patterns()
+    taken: list[tuple[int, int]] = []
+
+    def add(kind: str, year: int, match: re.Match[str]) -> None:
+        if any(match.start() < end and start < match.end() for start, end in taken):
+            return
+        if patterns["not_the_period"].search(text[max(0, match.start() - 40) : match.start()]):
+            # "the lowest since May 2006", "compared to the same period in 2012": a
+            # reference point, not the period of a figure.
+            taken.append((match.start(), match.end()))
+            return
+        taken.append((match.start(), match.end()))
+        found.append(Period(year, kind, match.start(), match.end()))
+
+    for match in patterns["fiscal_year"].finditer(text):
+        start, end_year = int(match.group("y")), match.group("e")
+        if end_year:
+            ending = int(end_year) if len(end_year) == 4 else start // 100 * 100 + int(end_year)
+            add("fiscal_year", ending if ending > start else start, match)
+        else:
+            add("fiscal_year", start, match)
+    for kind in ("quarter", "month", "year"):
+        for match in patterns[kind].finditer(text):
+            add(kind, int(match.group("y")), match)
+    if published is not None:
+        offsets = rules("periods")["relative_years"]
+        for match in patterns["relative"].finditer(text):
+            before = text[max(0, match.start() - 12) : match.start()].lower()
+            if re.search(r"\b(?:from|than|since)\s+(?:the\s+)?$", before) and \
+                    offsets[match.group("r").lower()] == -1 and "same period" not in before:
+                # "up 1.9% from last year" names the base of a change, not the period.
+                continue
+            add("relative", published.year + int(offsets[match.group("r").lower()]), match)
+        for match in patterns["last_month"].finditer(text):
+            add("month", published.year - (1 if published.month == 1 else 0), match)
+        for match in patterns["bare_month"].finditer(text):
+            month = _month_number(match.group("m"))
+            # A month later than the publication month is last year's ("in November" of a
+            # March story).
+            add("month", published.year - (1 if month > published.month else 0), match)
+    return sorted(found, key=lambda p: p.start)
+
+
+def period_near(periods: list[Period], start: int, end: int, next_figure: int | None,
+                previous_figure: int | None) -> Period | None:
+    """The period of a figure at [start, end): the first one after it before the next
+    figure ("13.6 billion in 1986, up from 10.2 billion in 1985"), else the nearest one
+    before it after the previous figure, else the nearest in the sentence."""
+    after = [p for p in periods if p.start >= end and (next_figure is None
+                                                       or p.start < next_figure)]
+    if after:
+        return after[0]
+    before = [p for p in periods if p.end <= start and (previous_figure is None
+                                                        or p.start >= previous_figure)]
+    if before:
+        return before[-1]
+    if not periods:
+        return None
+    return min(periods, key=lambda p: min(abs(p.start - end), abs(start - p.end)))

@@ -1,0 +1,479 @@
+"""Trade statements: who trades what with whom, when, for how much (fct_trade_figures).
+
+One row per statement: a money level or a growth rate of a flow (export, import,
+bilateral trade, a surplus or a deficit) between a reporter and a partner the sentence
+names, or its article names by reference (the dateline's country for "exports to China",
+the article's pair for "trade between the two countries"). A figure and its conversion in
+brackets are one statement; a change in money ("rose 900 mln dlrs to 2.6 billion") is
+not a level. Rules are transforms/rules/trade.yml and periods.yml; places are the
+country_aliases seed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import polars as pl
+
+from transforms.figures.attribution import attribution_of
+from transforms.figures.context import (
+    FlowMention,
+    PlaceMention,
+    commodity_near,
+    flow_mentions,
+    forecast_hedge,
+    place_mentions,
+)
+from transforms.figures.patterns import whole_phrases
+from transforms.figures.periods import Period, period_mentions, period_near
+from transforms.figures.places import not_trading
+from transforms.kernel.keys import trade_figure_id
+from transforms.kernel.rules import rules, usd_per_unit, usd_rate_years
+
+__all__ = ["TRADE_SCHEMA", "home_country", "trade_statements"]
+
+TRADE_SCHEMA = {
+    "trade_figure_id": pl.String,
+    "article_id": pl.String,
+    "sentence_id": pl.String,
+    "flow": pl.String,
+    "reporter": pl.String,
+    "partner": pl.String,
+    "commodity": pl.String,
+    "period_year": pl.Int32,
+    "period_kind": pl.String,
+    "value_usd": pl.Float64,
+    "currency": pl.String,
+    "value_native": pl.Float64,
+    "value_figure_id": pl.String,
+    "growth_pct": pl.Float64,
+    "growth_figure_id": pl.String,
+    "is_forecast": pl.Boolean,
+    "attributed_to": pl.String,
+    "sides_from": pl.String,
+    "evidence_text": pl.String,
+}
+
+# Two trade rows of one article with all of these equal are one statement repeated.
+REPEAT_KEY = ["article_id", "flow", "reporter", "partner", "commodity", "period_year",
+              "value_native", "currency", "growth_pct", "is_forecast", "attributed_to",
+              "evidence_text"]
+
+_TRADING_KINDS = ("country", "region", "bloc")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What a sentence may borrow from its article: the dateline's country (the side an
+    article reports from) and its two most-named countries (for "the two countries")."""
+
+    home: str | None
+    pair: tuple[str, ...]
+    published: date | None
+    # The period the article's lede names: a figure whose sentence names none is for it
+    # ("Imports from China fell 10 percent to $23.1 billion" in a story about March).
+    lede_period: Period | None = None
+
+
+@cache
+def _vocab() -> dict:
+    return rules("trade")
+
+
+@cache
+def _pair_reference() -> re.Pattern[str]:
+    return whole_phrases(_vocab()["pair_references"])
+
+
+@cache
+def _home_reference() -> re.Pattern[str]:
+    return whole_phrases(_vocab()["home_references"])
+
+
+@cache
+def _change_before() -> re.Pattern[str]:
+    verbs = _vocab()["change_verbs"]
+    return re.compile(r"\b(?:" + "|".join(re.escape(v) for v in verbs)
+                      + r")\s+(?:(?:by|about|around|some|nearly|almost|over)\s+)*$",
+                      re.IGNORECASE)
+
+
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?)\s*(?:,|\(|-|\u2013)")
+
+
+def home_country(first_text: str) -> str | None:
+    """The country of an article's dateline ("WASHINGTON, April 17 -", "SEOUL (Reuters)")."""
+    match = _DATELINE.match(first_text or "")
+    if not match:
+        return None
+    name = " ".join(w.capitalize() if len(w) > 3 or w not in ("U.S.",) else w
+                    for w in match.group(1).split())
+    for candidate in (name, match.group(1)):
+        places = [p for p in place_mentions(candidate) if p.kind in _TRADING_KINDS]
+        if places:
+            return places[0].code
+    return None
+
+
+def _article_pair(texts: list[str]) -> tuple[str, ...]:
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for position, text in enumerate(texts):
+        for place in place_mentions(text):
+            if place.kind == "country":
+                counts[place.code] += 1
+                first.setdefault(place.code, position)
+    return tuple(sorted(counts, key=lambda code: (-counts[code], first[code]))[:2])
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentence's clauses: a new statement starts at "; ", ", while ",
+    ", but ", " whereas " and after a dash list ("-- South Korea 7.1 billion")."""
+    breaks = re.compile(_vocab()["clause_breaks"], re.IGNORECASE)
+    spans, start = [], 0
+    for match in breaks.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    return next((s for s in spans if s[0] <= position < s[1]), spans[-1])
+
+
+def _marker_before(text: str, place: PlaceMention) -> str | None:
+    """The preposition right before a place ("to", "from", "with"), skipping "the",
+    a number word and "other"/"its" ("with three of its Asian trading partners")."""
+    match = re.search(r"\b([a-z]+)\s+(?:the\s+)?(?:[\w-]+\s+)?$", text[max(0, place.start - 30)
+                                                                       : place.start])
+    direct = re.search(r"\b([a-z]+)\s+(?:the\s+)?$", text[max(0, place.start - 20)
+                                                          : place.start])
+    if direct:
+        return direct.group(1)
+    return match.group(1) if match and match.group(1) in ("with", "to", "from") else None
+
+
+def _is_growth(figure: dict, text: str) -> bool:
+    if figure["quantity_kind"] != "percent":
+        return False
+    after = text[figure["span_end"] : figure["span_end"] + 25].lower()
+    before = text[max(0, figure["span_start"] - 25) : figure["span_start"]].lower()
+    if re.match(r"\s*(?:of|share)\b", after):
+        return False  # "60 pct of the market": a share, not a change
+    if figure["direction"]:
+        return True
+    return any(m in after or m in before for m in _vocab()["growth_markers"])
+
+
+def _is_change(text: str, figure: dict) -> bool:
+    """A money figure that is a change or a reference, not a level: "rose 900 mln dlrs to
+    2.6 billion", "widened by 2 billion", "the $3 billion drop", "the record of $29.4
+    billion", "($1 = 0.7761 euros)", "$95.23 per barrel"."""
+    vocab = _vocab()
+    before = text[max(0, figure["span_start"] - 40) : figure["span_start"]]
+    after = text[figure["span_end"] : figure["span_end"] + 20]
+    if re.search(r"\bby\s+(?:about\s+|some\s+|nearly\s+|almost\s+)?$", before, re.IGNORECASE):
+        return True
+    if _change_before().search(before):
+        return True
+    if re.match(r"\s*(?:=|per\b|a\s+(?:barrel|tonne|ton|share)\b)", after, re.IGNORECASE):
+        return True
+    if re.match(r"\s*(?:" + "|".join(vocab["change_nouns"]) + r")\b", after, re.IGNORECASE):
+        return True
+    return bool(re.search(r"(?:\bthe|\bprevious|\bprior|\bannual|'s|’s)\s+(?:\w+\s+)?(?:"
+                          + "|".join(vocab["reference_words"])
+                          + r")\s+of\s+(?:about\s+|some\s+)?$", before, re.IGNORECASE))
+
+
+def _conversion_of(text: str, figure: dict, previous: dict | None) -> bool:
+    """Whether a money figure restates the one before it in brackets ("22,201bn yen
+    ($214.6bn)") or after "or" ("3.2 billion marks, or 1.8 billion dlrs")."""
+    if previous is None or previous["currency"] == figure["currency"]:
+        return False
+    between = text[previous["span_end"] : figure["span_start"]]
+    return bool(re.fullmatch(r"\s*(?:\(|\[|,?\s*or\s+|,?\s*about\s+|\(about\s+)\s*", between))
+
+
+def _traders(places: list[PlaceMention]) -> list[PlaceMention]:
+    blocked = not_trading()
+    return [p for p in places if p.kind in _TRADING_KINDS and p.code not in blocked]
+
+
+def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention],
+                clause: tuple[int, int]) -> PlaceMention | None:
+    vocab = _vocab()
+    markers = vocab["partner_markers"][flow.flow]
+    # A list after the flow: "deficits with ... -- South Korea 7.1 billion dlrs, Hong Kong
+    # 6.4 billion": the place right before the figure.
+    right_before = [p for p in places if 0 <= figure["span_start"] - p.end <= 3
+                    and p.start > flow.start]
+    if right_before:
+        return right_before[-1]
+    marked = [p for p in places if clause[0] <= p.start < clause[1]
+              and p.start >= flow.end - 1 and _marker_before(text, p) in markers]
+    # "Shipments to Mexico fell 19 pct to 1.9 billion marks and to Colombia by 15 pct to
+    # 600 mln marks": the marked place last named before the figure, else the first after.
+    before = [p for p in marked if p.end <= figure["span_start"]]
+    partner = before[-1] if before else (marked[0] if marked else None)
+    if partner is not None and _is_listed(text, partner, places):
+        return None  # "exports to Portugal, Ireland, Italy, Greece and Spain": no pair
+    return partner
+
+
+def _is_listed(text: str, place: PlaceMention, places: list[PlaceMention]) -> bool:
+    """Whether a place is one of a list of places (an aggregate, not one partner)."""
+    return any(re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[place.end : other.start])
+               or re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[other.end : place.start])
+               for other in places if other is not place and other.code != place.code)
+
+
+def _reporter_of(text: str, flow: FlowMention, partner: PlaceMention,
+                 places: list[PlaceMention], clause: tuple[int, int]) -> PlaceMention | None:
+    vocab = _vocab()
+    reporter_markers = vocab["reporter_markers"].get(flow.flow, [])
+    marked = [p for p in places if p.start >= flow.end - 1 and p is not partner
+              and clause[0] <= p.start < clause[1]
+              and _marker_before(text, p) in reporter_markers]
+    if marked:
+        return marked[0]
+    before = [p for p in places if clause[0] <= p.end <= flow.start and p.code != partner.code
+              and _marker_before(text, p) not in vocab["partner_markers"][flow.flow]]
+    if before:
+        return before[-1]
+    # The subject may stand before the clause ("Taiwan's trade surplus with the U.S.,
+    # Which rose to ... , up from 10.2 billion"): the sentence's first place before the
+    # flow that is no partner.
+    earlier = [p for p in places if p.end <= flow.start and p.code != partner.code
+               and _marker_before(text, p) not in vocab["partner_markers"][flow.flow]]
+    return earlier[-1] if earlier else None
+
+
+def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention],
+           clause: tuple[int, int], context: _Context) -> tuple[str, str, str] | None:
+    """(reporter, partner, where the sides came from) or None when a side is unknown."""
+    traders = _traders(places)
+    if flow.flow == "bilateral":
+        between = re.search(r"\bbetween\s+$", text[max(0, flow.start - 2) : flow.end + 9])
+        codes: list[str] = []
+        for place in sorted(traders, key=lambda p: abs(p.start - flow.start)):
+            if place.code not in codes and (place.kind == "country" or between
+                                            or place.start > flow.start):
+                codes.append(place.code)
+        source = "sentence"
+        if len(codes) < 2 and _pair_reference().search(text):
+            source = "article_pair"
+            for code in context.pair:
+                if len(codes) < 2 and code not in codes:
+                    codes.append(code)
+        if len(codes) == 1 and context.home and context.home != codes[0] and \
+                re.search(r"\btrade\s+with\b", text[flow.start : flow.end + 6], re.IGNORECASE):
+            codes.append(context.home)
+            source = "dateline"
+        if len(codes) < 2:
+            return None
+        low, high = sorted(codes[:2])
+        return low, high, source
+    partner = _partner_of(text, flow, figure, traders, clause)
+    if partner is None:
+        return None
+    reporter = _reporter_of(text, flow, partner, traders, clause)
+    if reporter is not None and reporter.code != partner.code:
+        return reporter.code, partner.code, "sentence"
+    if context.home and context.home != partner.code:
+        return context.home, partner.code, "dateline"
+    return None
+
+
+def _flow_for(text: str, flows: list[FlowMention], figure: dict,
+              clause: tuple[int, int]) -> FlowMention | None:
+    """The flow a figure is stated for: the nearest before it in its clause, else the
+    nearest after it in its clause, else the last flow of an earlier clause when the
+    figure's clause names none ("The deficit with the Philippines was ...")."""
+    inside = [f for f in flows if clause[0] <= f.start < clause[1]]
+    before = [f for f in inside if f.end <= figure["span_start"]]
+    if before:
+        return before[-1]
+    after = [f for f in inside if f.start >= figure["span_end"]]
+    if after and after[0].start - figure["span_end"] <= 40:
+        return after[0]
+    # "deficits with three of its partners -- South Korea 7.1 billion dlrs, Hong Kong 6.4
+    # billion": a list item (a place right before the figure) takes the earlier flow.
+    earlier = [f for f in flows if f.end <= clause[0]]
+    listed = re.search(r"[A-Z][\w.]*\s*$", text[max(0, figure["span_start"] - 20)
+                                                  : figure["span_start"]])
+    return earlier[-1] if earlier and listed else None
+
+
+def trade_statements(
+    sentences: pl.DataFrame, figures: pl.DataFrame, articles: pl.DataFrame
+) -> pl.DataFrame:
+    """Sentences, figure mentions and articles in; one row per trade statement out.
+
+    In: sentences (sentence_id, article_id, sentence_index, text), figures (columns of
+    figure_mentions), articles (article_id, published_date as pl.Date, title).
+    Out: raw.trade_statements minus ingest_date. trade_figure_id = sentence_id || '-t' || n.
+    value_usd is full US dollars (only for a figure stated in dollars: no rate of today is
+    applied to another year), value_native and currency the figure as stated; growth_pct
+    is signed percent; bilateral rows carry the two codes in alphabetical order.
+    """
+    published: dict[str, date | None] = dict(
+        articles.select("article_id", "published_date").iter_rows())
+    by_sentence: dict[str, list[dict]] = {}
+    for figure in figures.sort("sentence_id", "span_start").iter_rows(named=True):
+        by_sentence.setdefault(figure["sentence_id"], []).append(figure)
+    rows: list[dict] = []
+    for article_id, group in sentences.sort("sentence_index").group_by(
+            "article_id", maintain_order=True):
+        texts = group["text"].to_list()
+        home = next((code for code in map(home_country, texts[:3]) if code), None)
+        date_of = published.get(str(article_id[0]))
+        lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts[:3])
+                     if found), None)
+        context = _Context(home, _article_pair(texts), date_of, lede)
+        for sentence in group.iter_rows(named=True):
+            rows.extend(_statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
+                                       context))
+    # A sentence an article repeats word for word states its figure once: keep the first.
+    return pl.DataFrame(rows, schema=TRADE_SCHEMA).unique(
+        subset=REPEAT_KEY, keep="first", maintain_order=True)
+
+
+def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> list[dict]:
+    text = sentence["text"]
+    periods = period_mentions(text, context.published)
+    if not periods and context.lede_period and forecast_hedge(text) is None:
+        # A forecast's period is ahead of the story's, never the lede's.
+        periods = [Period(context.lede_period.year, "context", 0, 0)]
+    money = _with_inherited_currency(figures)
+    growths = [f for f in figures if _is_growth(f, text)]
+    if not money and not growths:
+        return []
+    flows = flow_mentions(text)
+    if not flows:
+        return []
+    spans = _clauses(text)
+    places = place_mentions(text)
+    if _home_reference().search(text) and context.home:
+        places = sorted([*places, *_home_places(text, context.home)], key=lambda p: p.start)
+    levels, previous = [], None
+    for figure in money:
+        if not _conversion_of(text, figure, previous) and not _is_change(text, figure):
+            levels.append(figure)
+        elif levels and _conversion_of(text, figure, previous) and figure["currency"] == "USD":
+            levels[-1] = {**levels[-1], "usd_equivalent": figure["value_full"]}
+        previous = figure
+    anchors = sorted(levels + growths, key=lambda f: f["span_start"])
+    attached = _attach_growths(text, levels, growths, spans)
+    hedge = forecast_hedge(text)
+    attribution = attribution_of(text)
+    rows: list[dict] = []
+    starts = [f["span_start"] for f in anchors]
+    for index, figure in enumerate(anchors):
+        if figure["quantity_kind"] == "percent" and figure["figure_id"] in attached.values():
+            continue
+        clause = _clause_of(spans, figure["span_start"])
+        flow = _flow_for(text, flows, figure, clause)
+        if flow is None:
+            continue
+        sides = _sides(text, flow, figure, places, clause, context)
+        if sides is None:
+            continue
+        is_level = figure["quantity_kind"] == "money"
+        growth = None
+        if is_level and figure["figure_id"] in attached:
+            growth = next(g for g in growths if g["figure_id"] == attached[figure["figure_id"]])
+        elif not is_level:
+            growth = figure
+        period = period_near(periods, figure["span_start"], figure["span_end"],
+                             starts[index + 1] if index + 1 < len(starts) else None,
+                             anchors[index - 1]["span_end"] if index else None)
+        value_usd = _value_usd(figure, period, context.published) if is_level else None
+        rows.append({
+            "trade_figure_id": trade_figure_id(sentence["sentence_id"], len(rows)),
+            "article_id": sentence["article_id"],
+            "sentence_id": sentence["sentence_id"],
+            "flow": flow.flow,
+            "reporter": sides[0],
+            "partner": sides[1],
+            "commodity": commodity_near(text, flow.start, flow.end),
+            "period_year": period.year if period else None,
+            "period_kind": period.kind if period else None,
+            "value_usd": value_usd,
+            "currency": figure["currency"] if is_level else None,
+            "value_native": figure["value_full"] if is_level else None,
+            "value_figure_id": figure["figure_id"] if is_level else None,
+            "growth_pct": _signed(growth),
+            "growth_figure_id": growth["figure_id"] if growth else None,
+            "is_forecast": hedge is not None,
+            "attributed_to": attribution.speaker if attribution else None,
+            "sides_from": sides[2],
+            "evidence_text": text,
+        })
+    return rows
+
+
+def _value_usd(figure: dict, period: Period | None, published: date | None) -> float | None:
+    """The level in US dollars: as stated, as bracketed ("22,201bn yen ($214.6bn)"), or at
+    the fx_rates_usd rate when that rate is the average of the statement's year (of its
+    publication when it names none); never today's rate for another year."""
+    if figure["currency"] == "USD":
+        return figure["value_full"]
+    if figure.get("usd_equivalent") is not None:
+        return figure["usd_equivalent"]
+    year = period.year if period else (published.year if published else None)
+    rate = usd_per_unit().get(figure["currency"])
+    if rate is None or year is None or usd_rate_years().get(figure["currency"]) != year:
+        return None
+    return figure["value_full"] * rate
+
+
+def _with_inherited_currency(figures: list[dict]) -> list[dict]:
+    """The money figures of a sentence, with the scaled bare numbers after a money figure
+    read in its currency: wire copy writes the unit once ("rose to 13.6 billion dlrs in
+    1986 from 10.2 billion in 1985", "South Korea 7.1 billion dlrs, Hong Kong 6.4 billion")."""
+    money, currency = [], None
+    for figure in figures:
+        if figure["quantity_kind"] == "money" and figure["currency"]:
+            currency = figure["currency"]
+            money.append(figure)
+        elif (currency and figure["quantity_kind"] == "count" and figure["scale"]
+              in _vocab()["inherit_currency_scales"] and figure["unit"] is None):
+            money.append({**figure, "quantity_kind": "money", "currency": currency})
+    return money
+
+
+def _home_places(text: str, home: str) -> list[PlaceMention]:
+    return [PlaceMention(home, "country", m.start(), m.end())
+            for m in _home_reference().finditer(text)]
+
+
+def _signed(growth: dict | None) -> float | None:
+    if growth is None:
+        return None
+    return -growth["value"] if growth["direction"] == "down" else growth["value"]
+
+
+def _attach_growths(text: str, levels: list[dict], growths: list[dict],
+                    spans: list[tuple[int, int]]) -> dict[str, str]:
+    """{level figure_id: growth figure_id}: a growth rate belongs to the level of its
+    clause it stands nearest to ("fell 11.1 percent in April to $22.3 billion", "$245
+    billion in 2024 - a rise of 1.9%"); each level takes at most one."""
+    attached: dict[str, str] = {}
+    for growth in growths:
+        clause = _clause_of(spans, growth["span_start"])
+        free = [level for level in levels if clause[0] <= level["span_start"] < clause[1]
+                and level["figure_id"] not in attached]
+        if not free:
+            continue
+        nearest = min(free, key=lambda level: min(abs(level["span_start"] - growth["span_end"]),
+                                                  abs(growth["span_start"] - level["span_end"])))
+        between = text[min(nearest["span_end"], growth["span_end"])
+                       : max(nearest["span_start"], growth["span_start"])]
+        if len(between) <= 45:
+            attached[nearest["figure_id"]] = growth["figure_id"]
+    return attached
