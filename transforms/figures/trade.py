@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
@@ -77,6 +77,8 @@ class _Context:
     # The period the article's lede names: a figure whose sentence names none is for it
     # ("Imports from China fell 10 percent to $23.1 billion" in a story about March).
     lede_period: Period | None = None
+    # Partners of the article's statements so far, for "exports to that country".
+    partners: list = field(default_factory=list)
 
 
 @cache
@@ -92,6 +94,11 @@ def _pair_reference() -> re.Pattern[str]:
 @cache
 def _home_reference() -> re.Pattern[str]:
     return whole_phrases(_vocab()["home_references"])
+
+
+@cache
+def _partner_reference() -> re.Pattern[str]:
+    return whole_phrases(_vocab()["partner_references"])
 
 
 @cache
@@ -146,16 +153,16 @@ def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     return next((s for s in spans if s[0] <= position < s[1]), spans[-1])
 
 
+_PREPOSITIONS = r"with|to|from|into|of|against|by|between|and"
+_MARKER = re.compile(rf"\b({_PREPOSITIONS})\s+(?:(?:the|its|their|that|those|other)\s+)?"
+                     rf"(?:(?!(?:{_PREPOSITIONS})\b)[\w-]+\s+){{0,2}}$", re.IGNORECASE)
+
+
 def _marker_before(text: str, place: PlaceMention) -> str | None:
-    """The preposition right before a place ("to", "from", "with"), skipping "the",
-    a number word and "other"/"its" ("with three of its Asian trading partners")."""
-    match = re.search(r"\b([a-z]+)\s+(?:the\s+)?(?:[\w-]+\s+)?$", text[max(0, place.start - 30)
-                                                                       : place.start])
-    direct = re.search(r"\b([a-z]+)\s+(?:the\s+)?$", text[max(0, place.start - 20)
-                                                          : place.start])
-    if direct:
-        return direct.group(1)
-    return match.group(1) if match and match.group(1) in ("with", "to", "from") else None
+    """The preposition before a place, across at most two modifiers ("to Japan", "from
+    the U.S.", "to the 27-nation European Union", "with EC nations")."""
+    match = _MARKER.search(text[max(0, place.start - 40) : place.start])
+    return match.group(1).lower() if match else None
 
 
 def _is_growth(figure: dict, text: str) -> bool:
@@ -295,6 +302,12 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
     nearest after it in its clause, else the last flow of an earlier clause when the
     figure's clause names none ("The deficit with the Philippines was ...")."""
     inside = [f for f in flows if clause[0] <= f.start < clause[1]]
+    # "a 7.2 billion dlr trade surplus", "an 18 billion dlr EC deficit": the flow the figure
+    # qualifies, right after it.
+    attributive = [f for f in inside if 0 <= f.start - figure["span_end"] <= 16
+                   and re.fullmatch(r"[\s\w.-]*", text[figure["span_end"] : f.start])]
+    if attributive:
+        return attributive[0]
     before = [f for f in inside if f.end <= figure["span_start"]]
     if before:
         return before[-1]
@@ -359,7 +372,12 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     spans = _clauses(text)
     places = place_mentions(text)
     if _home_reference().search(text) and context.home:
-        places = sorted([*places, *_home_places(text, context.home)], key=lambda p: p.start)
+        places = sorted([*places, *_references(_home_reference(), text, context.home)],
+                        key=lambda p: p.start)
+    if context.partners and _partner_reference().search(text):
+        # "exports to that country": the partner the article named last.
+        places = sorted([*places, *_references(_partner_reference(), text,
+                                               context.partners[-1])], key=lambda p: p.start)
     levels, previous = [], None
     for figure in money:
         if not _conversion_of(text, figure, previous) and not _is_change(text, figure):
@@ -393,6 +411,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
                              starts[index + 1] if index + 1 < len(starts) else None,
                              anchors[index - 1]["span_end"] if index else None)
         value_usd = _value_usd(figure, period, context.published) if is_level else None
+        if flow.flow != "bilateral":
+            context.partners.append(sides[1])
         rows.append({
             "trade_figure_id": trade_figure_id(sentence["sentence_id"], len(rows)),
             "article_id": sentence["article_id"],
@@ -447,9 +467,8 @@ def _with_inherited_currency(figures: list[dict]) -> list[dict]:
     return money
 
 
-def _home_places(text: str, home: str) -> list[PlaceMention]:
-    return [PlaceMention(home, "country", m.start(), m.end())
-            for m in _home_reference().finditer(text)]
+def _references(pattern: re.Pattern[str], text: str, code: str) -> list[PlaceMention]:
+    return [PlaceMention(code, "country", m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def _signed(growth: dict | None) -> float | None:
