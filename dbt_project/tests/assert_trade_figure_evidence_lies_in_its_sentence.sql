@@ -1,8 +1,8 @@
 -- Every number of a trade figure points at its evidence: the figure it was
 -- read from exists in fct_figures, sits in the same sentence, its span
--- spells its raw text there, and it states the same number (the level in US
--- dollars; the rate up to its sign, which the trade stage takes from words
--- like "fell"). Returns the offending (trade figure, figure) pairs.
+-- spells its raw text there, and it states the same number (the level in its
+-- stated currency; the rate up to its sign, which the trade stage takes from
+-- words like "fell"). Returns the offending (trade figure, figure) pairs.
 -- Severity error: a published number without its words is what this
 -- warehouse exists to prevent.
 
@@ -27,7 +27,7 @@ evidence as (
         sentence_id,
         'value' as figure_role,
         value_figure_id as figure_id,
-        value_usd as stated_number
+        value_native as stated_number
     from trade_figures
     where value_figure_id is not null
 
@@ -70,7 +70,7 @@ checked as (
                 abs(
                     evidence.stated_number
                     - case evidence.figure_role
-                        when 'value' then figures.value_usd
+                        when 'value' then figures.value_full
                         else abs(figures.value)
                     end
                 )
