@@ -116,13 +116,16 @@ def raw_frames() -> dict[str, pl.DataFrame]:
     trade_statements = [
         {"trade_figure_id": "t-a", "article_id": s_a["article_id"],
          "sentence_id": s_a["sentence_id"], **trade, "value_usd": 245e9,
+         "currency": "USD", "value_native": 245e9,
          "value_figure_id": figures[0]["figure_id"], "growth_pct": 1.9,
          "growth_figure_id": figures[1]["figure_id"], "evidence_text": s_a["text"]},
         {"trade_figure_id": "t-b", "article_id": s_b["article_id"],
          "sentence_id": s_b["sentence_id"], **trade, "value_usd": 244.8e9,
+         "currency": "USD", "value_native": 244.8e9,
          "value_figure_id": figures[2]["figure_id"], "evidence_text": s_b["text"]},
         {"trade_figure_id": "t-c", "article_id": s_c["article_id"],
          "sentence_id": s_c["sentence_id"], **trade, "value_usd": 245e9,
+         "currency": "USD", "value_native": 245e9,
          "value_figure_id": figures[3]["figure_id"], "evidence_text": s_c["text"]},
     ]
     claims = [
@@ -251,6 +254,8 @@ def test_dbt_build_reports_broken_invariants_as_failing_tests(tmp_path: Path) ->
         # a level its figure ("$245 billion") does not state, far from the official total
         value_usd=pl.when(pl.col("trade_figure_id") == "t-a").then(pl.lit(300e9))
         .otherwise(pl.col("value_usd")),
+        value_native=pl.when(pl.col("trade_figure_id") == "t-a").then(pl.lit(300e9))
+        .otherwise(pl.col("value_native")),
     )
     db = make_raw_db(tmp_path / "claimledger.duckdb", frames)
 
