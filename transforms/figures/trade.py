@@ -188,8 +188,9 @@ def _is_change(text: str, figure: dict) -> bool:
         return True
     if _change_before().search(before):
         return True
-    if re.match(r"\s*(?:=|per\b|a\s+(?:barrel|tonne|ton|share)\b)", after, re.IGNORECASE):
-        return True
+    if re.match(r"\s*(?:=|per\b|a\s+(?:barrel|tonne|ton|share)\b)", after, re.IGNORECASE) \
+            or re.search(r"=\s*$", before):
+        return True  # "($1 = 0.7761 euros)": an exchange rate; "$95.23 per barrel": a price
     if re.match(r"\s*(?:" + "|".join(vocab["change_nouns"]) + r")\b", after, re.IGNORECASE):
         return True
     return bool(re.search(r"(?:\bthe|\bprevious|\bprior|\bannual|'s|’s)\s+(?:\w+\s+)?(?:"
@@ -227,6 +228,9 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
     # 600 mln marks": the marked place last named before the figure, else the first after.
     before = [p for p in marked if p.end <= figure["span_start"]]
     partner = before[-1] if before else (marked[0] if marked else None)
+    if partner is not None and partner.start > figure["span_end"] and re.search(
+            r"\d", text[figure["span_end"] : partner.start]):
+        return None  # "15.6 billion dlrs last year, 95 pct of it with the U.S.": a share
     if partner is not None and _is_listed(text, partner, places):
         return None  # "exports to Portugal, Ireland, Italy, Greece and Spain": no pair
     return partner
@@ -360,7 +364,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     text = sentence["text"]
     periods = period_mentions(text, context.published)
     if not periods and context.lede_period and forecast_hedge(text) is None:
-        # A forecast's period is ahead of the story's, never the lede's.
+        # A figure whose sentence names no period is for the one the lede names (the
+        # period the story reports); a forecast's period is ahead of it.
         periods = [Period(context.lede_period.year, "context", 0, 0)]
     money = _with_inherited_currency(figures)
     growths = [f for f in figures if _is_growth(f, text)]
