@@ -165,6 +165,19 @@ def _marker_before(text: str, place: PlaceMention) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def _verb_sign(text: str, figure: dict) -> int:
+    """+1 / -1 when a growth or fall verb stands within three words before a percentage
+    ("fell an annual 39.5 percent", "grew at 36.7 percent"), else 0."""
+    before = text[max(0, figure["span_start"] - 30) : figure["span_start"]].lower()
+    words = re.findall(r"[a-z]+", before)[-3:]
+    vocab = _vocab()["growth_verbs"]
+    if any(w in vocab["up"] for w in words):
+        return 1
+    if any(w in vocab["down"] for w in words):
+        return -1
+    return 0
+
+
 def _is_growth(figure: dict, text: str) -> bool:
     if figure["quantity_kind"] != "percent":
         return False
@@ -172,15 +185,15 @@ def _is_growth(figure: dict, text: str) -> bool:
     before = text[max(0, figure["span_start"] - 25) : figure["span_start"]].lower()
     if re.match(r"\s*(?:of|share)\b", after):
         return False  # "60 pct of the market": a share, not a change
-    if figure["direction"]:
+    if figure["direction"] or _verb_sign(text, figure):
         return True
     return any(m in after or m in before for m in _vocab()["growth_markers"])
 
 
 def _is_change(text: str, figure: dict) -> bool:
-    """A money figure that is a change or a reference, not a level: "rose 900 mln dlrs to
-    2.6 billion", "widened by 2 billion", "the $3 billion drop", "the record of $29.4
-    billion", "($1 = 0.7761 euros)", "$95.23 per barrel"."""
+    """A money figure that is a change, a rate or a price, not a level: "rose 900 mln dlrs
+    to 2.6 billion", "widened by 2 billion", "the $3 billion drop", "($1 = 0.7761 euros)",
+    "$95.23 per barrel"."""
     vocab = _vocab()
     before = text[max(0, figure["span_start"] - 40) : figure["span_start"]]
     after = text[figure["span_end"] : figure["span_end"] + 20]
@@ -191,11 +204,8 @@ def _is_change(text: str, figure: dict) -> bool:
     if re.match(r"\s*(?:=|per\b|a\s+(?:barrel|tonne|ton|share)\b)", after, re.IGNORECASE) \
             or re.search(r"=\s*$", before):
         return True  # "($1 = 0.7761 euros)": an exchange rate; "$95.23 per barrel": a price
-    if re.match(r"\s*(?:" + "|".join(vocab["change_nouns"]) + r")\b", after, re.IGNORECASE):
-        return True
-    return bool(re.search(r"(?:\bthe|\bprevious|\bprior|\bannual|'s|’s)\s+(?:\w+\s+)?(?:"
-                          + "|".join(vocab["reference_words"])
-                          + r")\s+of\s+(?:about\s+|some\s+)?$", before, re.IGNORECASE))
+    return bool(re.match(r"\s*(?:" + "|".join(vocab["change_nouns"]) + r")\b", after,
+                         re.IGNORECASE))
 
 
 def _conversion_of(text: str, figure: dict, previous: dict | None) -> bool:
@@ -432,7 +442,7 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "currency": figure["currency"] if is_level else None,
             "value_native": figure["value_full"] if is_level else None,
             "value_figure_id": figure["figure_id"] if is_level else None,
-            "growth_pct": _signed(growth),
+            "growth_pct": _signed(growth, text),
             "growth_figure_id": growth["figure_id"] if growth else None,
             "is_forecast": hedge is not None,
             "attributed_to": attribution.speaker if attribution else None,
@@ -476,10 +486,12 @@ def _references(pattern: re.Pattern[str], text: str, code: str) -> list[PlaceMen
     return [PlaceMention(code, "country", m.start(), m.end()) for m in pattern.finditer(text)]
 
 
-def _signed(growth: dict | None) -> float | None:
+def _signed(growth: dict | None, text: str) -> float | None:
     if growth is None:
         return None
-    return -growth["value"] if growth["direction"] == "down" else growth["value"]
+    down = growth["direction"] == "down" or (not growth["direction"]
+                                             and _verb_sign(text, growth) < 0)
+    return -growth["value"] if down else growth["value"]
 
 
 def _attach_growths(text: str, levels: list[dict], growths: list[dict],
