@@ -50,6 +50,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "year": re.compile(rf"(?<![\d/.,-])(?P<y>{year})(?![\d/.,]\d|\s*[-–]\s*\d)"),
         "relative": re.compile(rf"\b(?P<r>{relative})\b", re.IGNORECASE),
         # A month named without its year ("in April", "in the first two months").
+        "base_of_change": re.compile(
+            r"\b(?:" + alternation(vocab["base_of_change"]) + r")\s+(?:the\s+)?$",
+            re.IGNORECASE),
         "not_the_period": re.compile(vocab["not_the_period"] + r"\s*$", re.IGNORECASE),
         "last_month": re.compile(r"\blast\s+month\b", re.IGNORECASE),
         "bare_month": re.compile(rf"\b(?:in|for|during)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
@@ -92,7 +95,7 @@ def period_mentions(text: str, published: date | None) -> list[Period]:
         offsets = rules("periods")["relative_years"]
         for match in patterns["relative"].finditer(text):
             before = text[max(0, match.start() - 12) : match.start()].lower()
-            if re.search(r"\b(?:from|than|since)\s+(?:the\s+)?$", before) and \
+            if patterns["base_of_change"].search(before) and \
                     offsets[match.group("r").lower()] == -1 and "same period" not in before:
                 # "up 1.9% from last year" names the base of a change, not the period.
                 continue
