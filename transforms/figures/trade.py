@@ -74,7 +74,8 @@ class _Context:
     home: str | None
     pair: tuple[str, ...]
     published: date | None
-    # The period the article's lede names: a figure whose sentence names none is for it
+    # The first period the article names (its lede's, mostly): a figure whose sentence
+    # names none is for it
     # ("Imports from China fell 10 percent to $23.1 billion" in a story about March).
     lede_period: Period | None = None
     # Partners of the article's statements so far, for "exports to that country".
@@ -359,7 +360,7 @@ def trade_statements(
         texts = group["text"].to_list()
         home = next((code for code in map(home_country, texts[:3]) if code), None)
         date_of = published.get(str(article_id[0]))
-        lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts[:3])
+        lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts)
                      if found), None)
         context = _Context(home, _article_pair(texts), date_of, lede)
         for sentence in group.iter_rows(named=True):
@@ -374,7 +375,7 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     text = sentence["text"]
     periods = period_mentions(text, context.published)
     if not periods and context.lede_period and forecast_hedge(text) is None:
-        # A figure whose sentence names no period is for the one the lede names (the
+        # A figure whose sentence names no period is for the article's first one (the
         # period the story reports); a forecast's period is ahead of it.
         periods = [Period(context.lede_period.year, "context", 0, 0)]
     money = _with_inherited_currency(figures)
