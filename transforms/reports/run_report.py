@@ -97,8 +97,12 @@ def collect_run_facts(settings: Settings, run_id: str, ingest_date: str) -> dict
                                            "group by 1 order by 2 desc, 1"),
             "trade_rows": _query(con, """
                 select a.source_name, t.flow, t.reporter, t.partner, t.commodity,
-                       t.period_year, t.value_usd, t.growth_pct, t.is_forecast,
-                       t.attributed_to, t.evidence_text
+                       t.period_year,
+                       -- a level without a dollar value of its year shows as stated
+                       struct_pack(value := coalesce(t.value_usd, t.value_native),
+                                   currency := case when t.value_usd is not null then 'USD'
+                                                    else t.currency end) as stated_value,
+                       t.growth_pct, t.is_forecast, t.attributed_to, t.evidence_text
                 from marts.fct_trade_figures as t join marts.dim_articles as a using (article_id)
                 order by t.period_year nulls last, t.flow, a.source_name"""),
             "chart_rows": _query(con, """
@@ -189,8 +193,12 @@ def verdict_of(quality: list[tuple]) -> str:
     return VERDICT_LINES[gate.verdict((severity, status) for _, severity, status, _ in quality)]
 
 
-def _money(value: float | None) -> str:
-    return "" if value is None else f"USD {value / 1e9:,.1f} bn"
+def _money(value: float | dict | None) -> str:
+    """ "USD 245.0 bn" from a dollar value or a {value, currency} as stated."""
+    currency = "USD"
+    if isinstance(value, dict):
+        value, currency = value["value"], value["currency"] or "?"
+    return "" if value is None else f"{currency} {value / 1e9:,.1f} bn"
 
 
 def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
