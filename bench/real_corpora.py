@@ -26,12 +26,14 @@ NEWSQUANT = ("newsquant-dev", "NewsQuant.dev.json")
 def extraction_pages(target: Path, dataset: str, every: int = 1,
                      source: Path | None = None) -> list[Path]:
     """Every `every`-th page of an extraction set, ungzipped into `target` as
-    <dataset>-<name>.html."""
+    <dataset>-<file name without .gz>, ending in .html. Names keep their dots: many
+    trafilatura-eval files differ only after the first one ("1337kultur.de.picard")."""
     folder = (source or eval_dir()) / dataset / "html"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(folder.glob("*.gz"))[::every]:
-        page = target / f"{dataset}-{path.name.split('.')[0]}.html"
+        name = path.name.removesuffix(".gz").removesuffix(".html")
+        page = target / f"{dataset}-{name}.html"
         page.write_bytes(gzip.decompress(path.read_bytes()))
         written.append(page)
     return written

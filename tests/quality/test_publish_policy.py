@@ -8,7 +8,8 @@ same corpus where one page lost a scale word ("190,000 million dollars" became
 which the plausibility screen holds out of fct_trade_figures into rpt_rejected_rows
 with its check, value and sentence, and the day publishes. No code knows about this
 page. The gate itself (an error-severity invariant failing stops the run before
-publish) is shown in-process on a raw layer with a duplicated key.
+publish) is shown in-process on a raw layer with a figure span that no longer spells
+its raw text.
 """
 
 from __future__ import annotations
@@ -94,10 +95,14 @@ def test_the_day_with_a_rejected_row_is_served_as_a_new_version(two_runs):
         two_runs["before"]["counts"]["marts.fct_trade_figures"] - 1
 
 
-def test_the_run_report_lists_the_rejected_row(two_runs):
-    page = two_runs["warehouse"] / "reports" / f"run-{BAD_DATE}.html"
+@pytest.mark.parametrize("report", ["run", "quality"])
+def test_the_reports_list_the_rejected_row(two_runs, report):
+    page = two_runs["warehouse"] / "reports" / f"{report}-{BAD_DATE}.html"
     text = page.read_text(encoding="utf-8")
-    assert "value_usd_out_of_range" in text and "190,000 dollars" in text
+    held_out = text.split("Rows held out as implausible")[-1]
+    assert "value_usd_out_of_range" in held_out and "190,000 dollars" in held_out
+
+
 def test_a_broken_invariant_stops_the_gate_before_publish(tmp_path):
     """A figure whose span no longer spells its raw text is a bug, never odd input:
     build_marts records the failing error check, then raises the gate error."""

@@ -18,7 +18,7 @@ Conventions (they match raw.figure_mentions):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from transforms.figures.patterns import alternation
@@ -587,6 +587,11 @@ def _joins_as_range(text: str, low: Figure, high: Figure) -> bool:
 
 
 def _merged(text: str, low: Figure, high: Figure) -> Figure:
+    if low.scale is None and high.scale is not None and low.value < high.value:
+        # "$10 to $15 billion": the scale is written once, after the high end ("$750,000
+        # to $1 million", whose low end is the larger number, has none to share).
+        factor = high.value_full / high.value if high.value else 1.0
+        low = replace(low, scale=high.scale, value_full=low.value * factor)
     return Figure(
         raw_text=text[low.span_start : high.span_end],
         span_start=low.span_start,

@@ -5,10 +5,10 @@ database read-only (the marts the quality checks built and the run's rows of
 audit.quality_results) and writes warehouse/reports/quality-<date>.html with:
 the verdict, every figure inconsistency (the two articles' sentences and values
 side by side, or the official reference), the consistency of every figure
-group, the noisy articles with their reasons, and the checks that did not
-pass. Every string from the warehouse (scraped text above all) goes through
-html.escape; the page loads nothing from anywhere (inline CSS, a CSP that
-forbids scripts).
+group, the rows held out as implausible (check, value, sentence), the noisy
+articles with their reasons, and the checks that did not pass. Every string
+from the warehouse (scraped text above all) goes through html.escape; the page
+loads nothing from anywhere (inline CSS, a CSP that forbids scripts).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class QualityFacts:
     findings: list[dict] = field(default_factory=list)
     consistency: list[dict] = field(default_factory=list)
     noise: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -73,6 +74,9 @@ def collect_quality_facts(db: Path, run_id: str) -> QualityFacts:
                             "select * from marts.fct_figure_consistency "
                             "order by consistency_status <> 'conflict', flow, reporter, "
                             "partner, commodity, period_year, measure"),
+            "rejected": ("marts.rpt_rejected_rows",
+                         "select * from marts.rpt_rejected_rows "
+                         "order by check_name, source_name, row_id"),
             "noise": ("marts.rpt_article_noise",
                       "select * from marts.rpt_article_noise "
                       "order by source_name, url, noise_flag"),
@@ -183,6 +187,21 @@ def _consistency_section(groups: list[dict]) -> str:
                    "status", "official statistics", "growth vs levels"], cells)
 
 
+def _rejected_section(rejected: list[dict]) -> str:
+    if not rejected:
+        return "<p class=ok>No row was held out: every trade row met its plausibility bounds.</p>"
+    cells = [[f"<code>{_e(r['check_name'])}</code><br>"
+              f"<span class=why>{_e(r['check_description'])}</span>",
+              f"{_e(r['column_name'])} = {_e(r['offending_value'])}<br>"
+              f"<small>required: {_e(r['requirement'])}</small>",
+              f"<q>{_e(r['figure_raw_text'])}</q><br>"
+              f"<span class=why>{_e(r['sentence_text'])}</span>",
+              _e(r["source_name"])] for r in rejected]
+    return ("<p>Odd input, not a bug: these rows are kept out of the marts "
+            "(<code>marts.rpt_rejected_rows</code>) and the rest of the day published.</p>"
+            + _table(["check", "value", "figure and sentence", "source"], cells))
+
+
 def _noise_section(noise: list[dict]) -> str:
     if not noise:
         return "<p class=ok>No article raised a noise flag.</p>"
@@ -224,6 +243,7 @@ def render_quality_report(facts: QualityFacts, run_id: str, ingest_date: str) ->
         f"<li>figure groups: {_e(', '.join(f'{k} {v}' for k, v in sorted(statuses.items())))}"
         "</li>"
         f"<li>findings: {_e(', '.join(f'{k} {v}' for k, v in counts.items()))}</li>"
+        f"<li>rows held out as implausible: {len(facts.rejected)}</li>"
         f"<li>noisy articles: {noisy}</li>"
         f"<li>checks not passing: {len(facts.checks)}</li>"
         "</ul>")
@@ -242,6 +262,7 @@ def render_quality_report(facts: QualityFacts, run_id: str, ingest_date: str) ->
         "244.5–245.5 billion); statements conflict when those intervals do not meet. "
         "Near-duplicate copies count as one source. See docs/quality.md.</p>"
         + _consistency_section(facts.consistency)
+        + "<h2>Rows held out as implausible</h2>" + _rejected_section(facts.rejected)
         + "<h2>Noisy articles</h2>" + _noise_section(facts.noise)
         + "<h2>Checks that did not pass</h2>" + _checks_section(facts.checks)
         + "</body></html>")

@@ -96,7 +96,9 @@ def test_parse_figures_reads_hundreds_of_thousands_as_an_approximate_range():
                                                    ("one to two years", 1.0, 2.0),
                                                    ("between 5 and 10 percent", 5.0, 10.0),
                                                    ("between 5% and 6%", 5.0, 6.0),
-                                                   ("from $750,000 to $1 million", 750e3, 1e6)])
+                                                   ("from $750,000 to $1 million", 750e3, 1e6),
+                                                   ("from $10 to $15 billion", 10e9, 15e9),
+                                                   ("US $89 to $93 billion", 89e9, 93e9)])
 def test_parse_figures_reads_ranges(text, low, high):
     figure = only(text)
     assert figure.is_range
