@@ -4,10 +4,14 @@ link loops and special files each become one `unsafe_path` quarantine row, unrea
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
+from tests.conftest import REPO, SAMPLE_CORPUS
+from tests.faults.pipeline import run_pipeline
 from transforms.ingest.discovery import discover_snapshot
 from transforms.ingest.local_files import fetch_pages
 from transforms.ingest.sources import Source
@@ -17,8 +21,10 @@ ARTICLE = "<html><head><title>{0}</title></head><body><p>{0} body text.</p></bod
 OUTSIDE_MARKER = "OUTSIDE-ONLY-MARKER"
 
 
-def _corpus(tmp_path: Path) -> Path:
+def _corpus(tmp_path: Path, articles: Path | None = None) -> Path:
     folder = tmp_path / "corpus"
+    if articles is not None:
+        shutil.copytree(articles, folder)
     (folder / "sub").mkdir(parents=True)
     (folder / "good.html").write_text(ARTICLE.format("Good"))
     (folder / "sub" / "real.html").write_text(ARTICLE.format("Real"))
@@ -72,3 +78,24 @@ def test_no_byte_of_an_outside_file_reaches_any_row(tmp_path):
     assert OUTSIDE_MARKER not in text
     assert not any(line in text for line in passwd_lines)
     assert "root:" not in text
+
+
+def test_a_run_over_the_linked_corpus_loads_and_no_table_holds_an_outside_byte(tmp_path):
+    corpus = _corpus(tmp_path, SAMPLE_CORPUS)
+    settings = Settings.from_env({"CLAIMLEDGER_HOME": str(REPO), "CLAIMLEDGER_CORPUS": str(corpus),
+                                  "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp_path / "warehouse")})
+    run_pipeline(settings, "2026-03-02", "links-run")
+    passwd_lines = [line for line in Path("/etc/passwd").read_text().splitlines() if line]
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        unsafe = con.execute("select count(*), count(distinct url) from raw.quarantine "
+                             "where reason_code = 'unsafe_path'").fetchone()
+        assert unsafe == (6, 6)  # passwd, outside, two loop ends, dangling, FIFO
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR' and table_catalog = current_database()").fetchall()
+        for schema, table, column in columns:
+            values = con.execute(f'select "{column}" from "{schema}"."{table}" '
+                                 f'where "{column}" is not null').fetchall()
+            text = "\n".join(value for (value,) in values)
+            assert OUTSIDE_MARKER not in text, (schema, table, column)
+            assert not any(line in text for line in passwd_lines), (schema, table, column)
