@@ -18,6 +18,10 @@ WRITER_POOL = "duckdb_writer"
 # Retries are for transient faults in production; tests and `make run` set 0 so a real
 # error surfaces at once instead of after the back-off.
 RETRIES = int(os.environ.get("CLAIMLEDGER_TASK_RETRIES", "2"))
+# The setting Settings.task_timeout_minutes documents, read here from the environment
+# because a DAG file must parse without importing transforms.
+TASK_TIMEOUT = timedelta(minutes=float(os.environ.get("CLAIMLEDGER_TASK_TIMEOUT_MINUTES",
+                                                      "120")))
 
 DOC_MD = """
 ### news_daily
@@ -60,6 +64,7 @@ def _settings():
     default_args={
         "owner": "claimledger",
         "retries": RETRIES,
+        "execution_timeout": TASK_TIMEOUT,
         "retry_delay": timedelta(seconds=30),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=10),

@@ -3,10 +3,12 @@ and is wired as documented."""
 
 import subprocess
 import sys
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
 from tests.conftest import REPO
+from transforms.kernel.settings import Settings
 
 DAG_FILE = REPO / "dags" / "news_daily.py"
 
@@ -41,3 +43,26 @@ def test_dagbag_has_news_daily_without_import_errors(tmp_path: Path, monkeypatch
              "publish_warehouse", "summarize_run"]
     for upstream, downstream in pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids
+
+
+def test_every_task_has_the_execution_timeout_of_the_setting(tmp_path: Path, monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    monkeypatch.setenv("CLAIMLEDGER_TASK_TIMEOUT_MINUTES", "7")
+    dag = DagBag(dag_folder=str(DAG_FILE.parent)).dags["news_daily"]
+    assert {t.task_id: t.execution_timeout for t in dag.tasks} == {
+        t.task_id: timedelta(minutes=7) for t in dag.tasks}
+    assert Settings.from_env({"CLAIMLEDGER_TASK_TIMEOUT_MINUTES": "7"}).task_timeout_minutes == 7
+
+
+def test_the_dag_and_settings_share_the_task_timeout_default(tmp_path: Path, monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    monkeypatch.delenv("CLAIMLEDGER_TASK_TIMEOUT_MINUTES", raising=False)
+    dag = DagBag(dag_folder=str(DAG_FILE.parent)).dags["news_daily"]
+    default = timedelta(minutes=Settings.from_env({}).task_timeout_minutes)
+    assert {t.execution_timeout for t in dag.tasks} == {default}

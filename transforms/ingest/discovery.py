@@ -33,6 +33,12 @@ def discover_snapshot(source: Source, settings: Settings) -> pl.DataFrame:
 
     Without a manifest (or for files it does not list) the URL is
     `snapshot://<source>/<relative path>`: stable wherever the folder lives.
+
+    Every entry with an HTML name that is not a plain directory gets a row, so nothing
+    vanishes unseen: a symbolic link whose target is a regular file inside the folder is
+    located at that target; any other link (leaving the folder, dangling, looping) and any
+    special file keeps its own path, which the fetch refuses as `unsafe_path` without
+    reading it (local_files._read_snapshot).
     """
     folder = Path(source.options.get("path", ""))
     if not folder.is_absolute():
@@ -40,9 +46,10 @@ def discover_snapshot(source: Source, settings: Settings) -> pl.DataFrame:
     if not folder.is_dir():
         raise SourceConfigError(f"snapshot source {source.name!r}: folder not found: {folder}")
     manifest = _read_manifest(folder / source.options.get("manifest", "manifest.csv"))
+    root = folder.resolve()
     rows = []
-    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if file.suffix.lower() not in HTML_SUFFIXES:
+    for file in sorted(folder.rglob("*")):  # rglob does not descend into linked folders
+        if file.suffix.lower() not in HTML_SUFFIXES or (file.is_dir() and not file.is_symlink()):
             continue
         relative = file.relative_to(folder).as_posix()
         url, source_name = manifest.get(relative, (None, None))
@@ -50,9 +57,20 @@ def discover_snapshot(source: Source, settings: Settings) -> pl.DataFrame:
             "source_name": source_name or source.name,
             "source_kind": source.kind,
             "url": url or f"snapshot://{source.name}/{relative}",
-            "location": str(file),
+            "location": str(_inside_target(file, root)),
         })
     return pl.DataFrame(rows, schema=DISCOVERED_SCHEMA)
+
+
+def _inside_target(file: Path, root: Path) -> Path:
+    """A link's target when it is a regular file inside `root`, else the entry itself."""
+    if not file.is_symlink():
+        return file
+    try:
+        target = file.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop (RuntimeError before 3.13)
+        return file
+    return target if target.is_relative_to(root) and target.is_file() else file
 
 
 def _read_manifest(path: Path) -> dict[str, tuple[str, str | None]]:

@@ -46,9 +46,11 @@ import polars as pl
 from transforms.ingest.decoding import decode_http_body
 from transforms.ingest.http_guard import (
     BodyDecoder,
+    ExchangeDeadline,
     GuardedTransport,
     HostRateLimiter,
     check_url,
+    exchange_scope,
 )
 from transforms.ingest.pages import HTTP_PAGES_SCHEMA, MAX_BODY_BYTES, FetchRejected
 from transforms.ingest.robots import ALLOW_ALL, MAX_ROBOTS_BYTES, RobotsRules, parse_robots
@@ -102,7 +104,7 @@ class FetchPolicy:
     user_agent: str = USER_AGENT
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 10.0          # between two bytes of the response
-    total_timeout_s: float = 30.0         # one response, headers to last byte
+    total_timeout_s: float = 30.0         # one exchange: connect, headers, body, redirects
     max_retries: int = 2                  # extra attempts after a 429/5xx or a reset
     backoff_base_s: float = 1.0           # waits 1 s, 2 s, 4 s… when no Retry-After
     max_retry_wait_s: float = 30.0        # a longer Retry-After gives up (http_error)
@@ -263,6 +265,12 @@ def _read_robots(origin: str, policy: FetchPolicy, state: FetchState) -> RobotsR
 
 def _fetch(url: str, policy: FetchPolicy, validators: dict, state: FetchState, progress: dict,
            *, obey_robots: bool = True) -> FetchResult:
+    with exchange_scope(ExchangeDeadline(policy.total_timeout_s)) as deadline:
+        return _hops(url, policy, validators, state, progress, deadline, obey_robots)
+
+
+def _hops(url: str, policy: FetchPolicy, validators: dict, state: FetchState, progress: dict,
+          deadline: ExchangeDeadline, obey_robots: bool) -> FetchResult:
     seen: set[str] = set()
     current = url
     for hop in range(policy.max_redirects + 1):
@@ -290,7 +298,7 @@ def _fetch(url: str, policy: FetchPolicy, validators: dict, state: FetchState, p
                 delay = max(delay, rules.crawl_delay_s)
         headers = _request_headers(policy, validators if hop == 0 else {})
         with contextlib.closing(_send(current, headers, host, delay, policy, state,
-                                      progress)) as response:
+                                      progress, deadline)) as response:
             status = response.status_code
             location = response.headers.get("location")
             if status in REDIRECT_STATUSES and location:
@@ -319,7 +327,7 @@ def _request_headers(policy: FetchPolicy, validators: dict) -> dict[str, str]:
 
 
 def _send(url: str, headers: dict, host: str, delay_s: float, policy: FetchPolicy,
-          state: FetchState, progress: dict) -> httpx.Response:
+          state: FetchState, progress: dict, deadline: ExchangeDeadline) -> httpx.Response:
     """One request with bounded retries; returns an open streaming response.
 
     progress gets the status and headers of the latest response, for the report.
@@ -327,6 +335,7 @@ def _send(url: str, headers: dict, host: str, delay_s: float, policy: FetchPolic
     timeout = httpx.Timeout(policy.read_timeout_s, connect=policy.connect_timeout_s)
     for attempt in range(policy.max_retries + 1):
         state.limiter.wait(host, delay_s)
+        deadline.start()
         try:
             request = state.client.build_request("GET", url, headers=headers, timeout=timeout)
             response = state.client.send(request, stream=True)
@@ -390,12 +399,9 @@ def _read_response(url: str, final_url: str, response: httpx.Response, policy: F
         raise FetchRejected("too_large", f"Content-Length {declared} exceeds the "
                             f"{policy.max_body_bytes}-byte cap")
     decoder = body_decoder(response.headers.get("content-encoding", ""), policy)
-    deadline = time.monotonic() + policy.total_timeout_s
-    try:
+    try:  # the exchange's deadline is enforced by the stream at every socket read
         for chunk in response.iter_raw(chunk_size=64 * 1024):
             decoder.feed(chunk)
-            if time.monotonic() > deadline:
-                raise FetchRejected("timeout", f"body not complete after {policy.total_timeout_s}s")
     except httpx.TimeoutException as error:
         raise FetchRejected("timeout", f"the body stalled: {error!r}") from None
     except httpx.TransportError as error:

@@ -4,6 +4,9 @@
   multicast, unspecified and reserved addresses before any socket opens;
   GuardedTransport then connects only to the address that check approved (pins),
   so a DNS answer that changes between check and connect cannot sneak past it.
+- ExchangeDeadline bounds one exchange (connect, headers, body, redirects, retries) in
+  wall-clock time, checked at every socket read and write, so a server that trickles
+  bytes slower than the read timeout still ends at the deadline.
 - HostRateLimiter spaces requests to one host across threads and processes.
 - BodyDecoder decodes gzip/deflate while the body streams, with caps on wire bytes,
   decoded bytes and the decoded/wire ratio (decompression bombs).
@@ -28,6 +31,78 @@ import httpx
 from transforms.ingest.pages import FetchRejected
 
 
+class ExchangeDeadline:
+    """A wall-clock limit on one exchange, started when its first request goes out (not
+    while the host's spacing makes it wait) and shared by its redirects and retries."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends_at: float | None = None
+
+    def start(self) -> None:
+        if self.ends_at is None:
+            self.ends_at = time.monotonic() + self.seconds
+
+    def remaining(self) -> float | None:
+        """Seconds left (None: not started); raises ReadTimeout once it has passed."""
+        if self.ends_at is None:
+            return None
+        left = self.ends_at - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout(f"the exchange passed its {self.seconds}s deadline")
+        return left
+
+
+# The deadline of the exchange the current thread is in: httpx's sync client does its
+# socket I/O in the calling thread, and pooled connections outlive one exchange, so the
+# streams look it up at each read rather than keeping one.
+_current = threading.local()
+
+
+@contextlib.contextmanager
+def exchange_scope(deadline: ExchangeDeadline):
+    """Make `deadline` the current thread's for the block (nested exchanges restore it)."""
+    previous = getattr(_current, "deadline", None)
+    _current.deadline = deadline
+    try:
+        yield deadline
+    finally:
+        _current.deadline = previous
+
+
+def _bounded(timeout: float | None) -> float | None:
+    deadline = getattr(_current, "deadline", None)
+    left = deadline.remaining() if deadline is not None else None
+    if left is None:
+        return timeout
+    return left if timeout is None else min(timeout, left)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every read and write ends by the current exchange's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream):
+        self._inner = inner
+
+    def read(self, max_bytes, timeout=None):
+        data = self._inner.read(max_bytes, _bounded(timeout))
+        _bounded(None)  # a trickling server still returns bytes: check after each read
+        return data
+
+    def write(self, buffer, timeout=None):
+        self._inner.write(buffer, _bounded(timeout))
+
+    def close(self):
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        return DeadlineStream(self._inner.start_tls(ssl_context, server_hostname,
+                                                    _bounded(timeout)))
+
+    def get_extra_info(self, info):
+        return self._inner.get_extra_info(info)
+
+
 class PinnedBackend(httpcore.NetworkBackend):
     """Connects only to the address the pre-check approved for a host."""
 
@@ -39,7 +114,12 @@ class PinnedBackend(httpcore.NetworkBackend):
         address = self._pins.get(host.lower())
         if address is None:
             raise httpcore.ConnectError(f"refused: {host} was not checked before connecting")
-        return self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+        try:
+            bounded = _bounded(timeout)
+        except httpcore.ReadTimeout as late:
+            raise httpcore.ConnectTimeout(str(late)) from None
+        return DeadlineStream(self._inner.connect_tcp(address, port, bounded, local_address,
+                                                      socket_options))
 
     def connect_unix_socket(self, path, timeout=None, socket_options=None):
         raise httpcore.ConnectError("refused: unix sockets are never used")

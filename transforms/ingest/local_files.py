@@ -8,7 +8,10 @@ exception that stops the batch.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -100,10 +103,43 @@ def _pages_frame(rows: list[dict], reads: list[_Read], html: pl.Series,
 
 def _read_body(row: dict) -> bytes:
     if row["source_kind"] == "snapshot":
-        path = Path(row["location"])
-        if path.stat().st_size > MAX_BODY_BYTES:
-            raise FetchRejected("too_large", f"{path.stat().st_size} bytes exceeds the cap")
-        return path.read_bytes()
+        return _read_snapshot(Path(row["location"]))
     if row["source_kind"] == "warc":
         return read_warc_record(row["location"], MAX_BODY_BYTES)
     raise FetchRejected("fetch_error", f"no fetcher for source kind {row['source_kind']!r}")
+
+
+def _read_snapshot(path: Path) -> bytes:
+    """A snapshot file's bytes, refusing anything but a regular file reached without a link.
+
+    Discovery locates links that stay inside the folder at their target, so any link met
+    here leaves the folder or is broken; O_NOFOLLOW refuses it at open, so a link swapped
+    in after discovery is refused too. O_NONBLOCK keeps a FIFO from blocking the open, and
+    the type is checked on the open descriptor. The refusal's excerpt is empty: nothing of
+    the target is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as problem:
+        if problem.errno == errno.ELOOP:
+            raise FetchRejected("unsafe_path", _link_problem(path)) from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise FetchRejected("unsafe_path", "not a regular file (FIFO, device or socket)")
+        if info.st_size > MAX_BODY_BYTES:
+            raise FetchRejected("too_large", f"{info.st_size} bytes exceeds the cap")
+        return handle.read(MAX_BODY_BYTES + 1)
+
+
+def _link_problem(path: Path) -> str:
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "dangling symbolic link"
+    except (OSError, RuntimeError):
+        return "symbolic link loop"
+    if not target.is_file():
+        return "symbolic link to something other than a regular file"
+    return "symbolic link to a file outside the snapshot folder"

@@ -10,13 +10,20 @@ site has disallowed. What this module follows:
   (end of URL); the longest matching pattern wins and `Allow` wins a tie;
   an empty `Disallow:` allows everything;
 - `Crawl-delay` of the chosen group is kept (seconds); `Sitemap:` lines are global.
+
+Matching is linear in the path for a pattern of bounded length: a pattern is split at
+its `*`s and each piece is searched once, leftmost, after the previous one (with only
+`*` as wildcard the leftmost placement never loses a match, so nothing backtracks). A
+regex with `.*` per `*` backtracks instead, and `/*a*a*a*a*a*b$` against a long path
+never finishes. The rule count and pattern length are capped (transforms/rules/robots.yml).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
+
+from transforms.kernel.rules import rules as rule_file
 
 MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 lets a crawler stop parsing after 500 KiB
 
@@ -44,7 +51,7 @@ class RobotsRules:
             return False
         best_length, allowed = -1, True
         for is_allow, pattern in self.rules:
-            if _pattern_regex(pattern).match(path):
+            if pattern_matches(pattern, path):
                 length = len(pattern)
                 if length > best_length or (length == best_length and is_allow):
                     best_length, allowed = length, is_allow
@@ -85,6 +92,7 @@ def parse_robots(text: str, user_agent: str) -> RobotsRules:
             rules.append((key, value))
     chosen = [g for g in groups if token in g[0]] or [g for g in groups if "*" in g[0]]
     compiled: list[tuple[bool, str]] = []
+    limits = rule_file("robots")
     delay = None
     for _agents, group_rules in chosen:
         for key, value in group_rules:
@@ -94,14 +102,53 @@ def parse_robots(text: str, user_agent: str) -> RobotsRules:
                 except ValueError:
                     continue
             elif value:  # an empty Disallow means "allow all": no rule
-                compiled.append((key == "allow", value if value.startswith(("/", "*"))
-                                 else "/" + value))
+                rule = _bounded_rule(key == "allow", value if value.startswith(("/", "*"))
+                                     else "/" + value)
+                if rule is not None and len(compiled) < limits["max_rules"]:
+                    compiled.append(rule)
     return RobotsRules(rules=tuple(compiled), crawl_delay_s=delay, sitemaps=tuple(sitemaps))
 
 
+def _bounded_rule(is_allow: bool, pattern: str) -> tuple[bool, str] | None:
+    """A rule with its pattern within max_pattern_chars, erring towards disallowing:
+    a long Disallow is cut (its prefix matches at least what it matched), a long Allow
+    is dropped (a cut one would allow more than the site wrote)."""
+    if len(pattern) <= rule_file("robots")["max_pattern_chars"]:
+        return is_allow, pattern
+    if is_allow:
+        return None
+    return False, pattern[:rule_file("robots")["max_pattern_chars"]].rstrip("$")
+
+
+def pattern_matches(pattern: str, path: str) -> bool:
+    """Whether a robots pattern matches a path from its start (`*`: any run, final `$`: end)."""
+    return _scan(pattern, path)[0]
+
+
 @cache
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
+def _pieces(pattern: str) -> tuple[tuple[str, ...], bool]:
     anchored = pattern.endswith("$")
-    body = pattern[:-1] if anchored else pattern
-    regex = ".*".join(re.escape(piece) for piece in body.split("*"))
-    return re.compile(regex + (r"\Z" if anchored else ""), re.S)
+    return tuple((pattern[:-1] if anchored else pattern).split("*")), anchored
+
+
+def _scan(pattern: str, path: str) -> tuple[bool, int]:
+    """(match, searches): searches counts the substring searches made, at most one per
+    piece of the pattern, which is what keeps the work linear in the path."""
+    pieces, anchored = _pieces(pattern)
+    first, *middle = pieces
+    if not path.startswith(first):
+        return False, 1
+    searches, position = 1, len(first)
+    if not middle:  # no `*`: a prefix, or with `$` the whole path
+        return (not anchored or position == len(path)), searches
+    last = middle.pop()
+    for piece in middle:
+        searches += 1
+        found = path.find(piece, position)
+        if found < 0:
+            return False, searches
+        position = found + len(piece)
+    searches += 1
+    if anchored:  # the last piece must end the path, after what the others used
+        return (path.endswith(last) and len(path) - len(last) >= position), searches
+    return path.find(last, position) >= 0, searches

@@ -16,6 +16,10 @@ Every knob has a documented default so a fresh clone runs with no configuration.
   `claimledger publish --rollback` (at least 2: the served one and the one before).
 - CLAIMLEDGER_DUCKDB_MEMORY_LIMIT: 256MB; DuckDB's memory_limit for the pipeline's writer
   connection (DuckDB's own default is 80% of RAM).
+- CLAIMLEDGER_TASK_TIMEOUT_MINUTES: 120; the `execution_timeout` of every Airflow task, so
+  a task stuck on anything (a stalled host past every other guard, a hung dbt) fails
+  instead of holding the run for days. dags/news_daily.py reads the same variable at parse
+  time (it may not import this package); tests/dags/test_dagbag.py keeps the defaults equal.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Settings:
     # articles alone (bench/): 1GB peaked at 989 MiB (PSS), 256MB at 732 MiB, in 16-17 s
     # either way (the load streams from Parquet, so a small pool costs no time).
     duckdb_memory_limit: str = "256MB"
+    task_timeout_minutes: float = 120.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +65,7 @@ class Settings:
             storage_compatibility_version=env.get("CLAIMLEDGER_STORAGE_COMPAT", "v1.4.0"),
             publish_keep=max(2, int(env.get("CLAIMLEDGER_PUBLISH_KEEP", "3"))),
             duckdb_memory_limit=env.get("CLAIMLEDGER_DUCKDB_MEMORY_LIMIT", "256MB"),
+            task_timeout_minutes=float(env.get("CLAIMLEDGER_TASK_TIMEOUT_MINUTES", "120")),
         )
 
     @property
