@@ -41,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from claimledger.scores import MatchRates
 from transforms.figures.parsing import Figure, parse_figures
 
 PARTS = ("tuning", "held_out")
@@ -79,7 +80,7 @@ def default_dataset() -> Path:
 
 
 @dataclass
-class Score:
+class Score(MatchRates):
     """Counts and misses of one evaluation run."""
 
     gold: int = 0
@@ -90,19 +91,6 @@ class Score:
     missed: list[str] = field(default_factory=list)  # gold quantities not found
     spurious: list[str] = field(default_factory=list)  # predictions with no gold
     unit_wrong: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.matched / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.gold if self.gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     @property
     def value_accuracy(self) -> float:

@@ -51,6 +51,7 @@ from pathlib import Path
 import polars as pl
 
 from claimledger.eval_figures import PARTS, split_of
+from claimledger.scores import MatchRates
 from transforms.clean.articles import clean_articles
 from transforms.extract.articles import extract_pages
 from transforms.pipeline.stages import find_figures_in
@@ -218,7 +219,7 @@ def matches(record: dict, row: Row) -> bool:
 
 
 @dataclass
-class Score:
+class Score(MatchRates):
     """Counts, per-field errors and readable misses of one part of one labelled set."""
 
     gold: int = 0
@@ -228,14 +229,6 @@ class Score:
     errors: Counter = field(default_factory=Counter)
     missed: list[str] = field(default_factory=list)
     false_positives: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.matched / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.matched / self.gold if self.gold else 0.0
 
     @property
     def passes(self) -> bool:

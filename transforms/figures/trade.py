@@ -118,9 +118,9 @@ def home_country(first_text: str) -> str | None:
     match = _DATELINE.match(first_text or "")
     if not match:
         return None
-    name = " ".join(w.capitalize() if len(w) > 3 or w not in ("U.S.",) else w
-                    for w in match.group(1).split())
-    for candidate in (name, match.group(1)):
+    # Wire datelines are upper case; the aliases are case-sensitive ("NEW DELHI" -> "New
+    # Delhi"), and "U.S." stays as written.
+    for candidate in (match.group(1).title(), match.group(1)):
         places = [p for p in place_mentions(candidate) if p.kind in _TRADING_KINDS]
         if places:
             return places[0].code
@@ -373,11 +373,6 @@ def trade_statements(
 
 def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> list[dict]:
     text = sentence["text"]
-    periods = period_mentions(text, context.published)
-    if not periods and context.lede_period and forecast_hedge(text) is None:
-        # A figure whose sentence names no period is for the article's first one (the
-        # period the story reports); a forecast's period is ahead of it.
-        periods = [Period(context.lede_period.year, "context", 0, 0)]
     money = _with_inherited_currency(figures)
     growths = [f for f in figures if _is_growth(f, text)]
     if not money and not growths:
@@ -385,6 +380,12 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     flows = flow_mentions(text)
     if not flows:
         return []
+    hedge = forecast_hedge(text)
+    periods = period_mentions(text, context.published)
+    if not periods and context.lede_period and hedge is None:
+        # A figure whose sentence names no period is for the article's first one (the
+        # period the story reports); a forecast's period is ahead of it.
+        periods = [Period(context.lede_period.year, "context", 0, 0)]
     spans = _clauses(text)
     places = place_mentions(text)
     if _home_reference().search(text) and context.home:
@@ -403,7 +404,6 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         previous = figure
     anchors = sorted(levels + growths, key=lambda f: f["span_start"])
     attached = _attach_growths(text, levels, growths, spans)
-    hedge = forecast_hedge(text)
     attribution = attribution_of(text)
     rows: list[dict] = []
     starts = [f["span_start"] for f in anchors]

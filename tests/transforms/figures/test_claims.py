@@ -8,24 +8,13 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from transforms.clean.sentences import with_sentences
-from transforms.figures.claims import CLAIM_SCHEMA, claims
-from transforms.figures.mentions import figure_mentions
-from transforms.figures.trade import TRADE_SCHEMA, trade_statements
+from tests.transforms.figures.one_article import statements
+from transforms.figures.claims import CLAIM_SCHEMA
+from transforms.figures.trade import TRADE_SCHEMA
 
 
 def run(*paragraphs: str, published: dt.date = dt.date(2024, 6, 1)):
-    frame = pl.DataFrame({
-        "paragraph_id": [f"t-p{i:04d}" for i in range(len(paragraphs))],
-        "article_id": ["t"] * len(paragraphs),
-        "position": list(range(len(paragraphs))),
-        "repaired_text": list(paragraphs),
-    })
-    articles = pl.DataFrame({"article_id": ["t"], "published_date": [published],
-                             "title": ["t"]})
-    sentences = with_sentences(frame)
-    figures = figure_mentions(sentences)
-    return trade_statements(sentences, figures, articles), claims(sentences, figures)
+    return statements(*paragraphs, published=published)
 
 
 def test_trade_statements_put_a_level_and_its_growth_in_one_bilateral_row():

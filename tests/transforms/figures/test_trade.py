@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
-
-from transforms.clean.sentences import with_sentences
-from transforms.figures.mentions import figure_mentions
+from tests.transforms.figures.one_article import statements
 from transforms.figures.periods import period_mentions
-from transforms.figures.trade import home_country, trade_statements
+from transforms.figures.trade import home_country
 
 
 def rows(*paragraphs: str, published: dt.date | None = dt.date(1987, 3, 12)) -> list[tuple]:
-    frame = pl.DataFrame({
-        "paragraph_id": [f"t-p{i:04d}" for i in range(len(paragraphs))],
-        "article_id": ["t"] * len(paragraphs),
-        "position": list(range(len(paragraphs))),
-        "repaired_text": list(paragraphs),
-    })
-    articles = pl.DataFrame({"article_id": ["t"], "published_date": [published],
-                             "title": ["t"]}, schema={"article_id": pl.String,
-                                                      "published_date": pl.Date,
-                                                      "title": pl.String})
-    sentences = with_sentences(frame)
-    trade = trade_statements(sentences, figure_mentions(sentences), articles)
+    trade, _ = statements(*paragraphs, published=published)
     return trade.select("flow", "reporter", "partner", "period_year", "currency",
                         "value_native", "growth_pct").rows()
 
