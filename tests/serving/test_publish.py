@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import REPO
 from transforms.kernel.settings import Settings
+from transforms.publish import versions as versions_module
 from transforms.publish.versions import (
     Layout,
     PublishError,
@@ -111,6 +112,23 @@ def test_publish_keeps_the_configured_number_of_versions(tmp_path):
     assert len(versions) == 2 and versions[-1] == last.version
     assert sorted(p.name for p in layout.versions.glob("*.parquet")) == \
         sorted(f"{v}.parquet" for v in versions)
+
+
+def test_versions_sort_in_publish_order_across_a_second_and_a_clock_step_back(
+        tmp_path, monkeypatch):
+    # 0.999999 s past a second, then the wall clock stepped back by a minute.
+    readings = iter([1_700_000_000_999_999_000, 1_700_000_001_000_001_000,
+                     1_699_999_941_000_000_000])
+    monkeypatch.setattr(versions_module, "_wall_clock_ns", lambda: next(readings))
+    settings = _settings(tmp_path, CLAIMLEDGER_PUBLISH_KEEP="5")
+    published = []
+    for value in (1.0, 2.0, 3.0):
+        _build(settings, [value])
+        published.append(publish(settings, f"run-{value}", docs=False).version)
+    assert list_versions(Layout.of(settings)) == published
+    assert published[0].startswith("claimledger-20231114T221320999999-")
+    assert published[1].startswith("claimledger-20231114T221321000001-")
+    assert published[2].startswith("claimledger-20231114T221321000002-")
 
 
 def test_rollback_serves_the_previous_version_and_stops_at_the_oldest(tmp_path):

@@ -26,6 +26,7 @@ reconnects.
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import fcntl
 import os
@@ -132,7 +133,8 @@ def publish(settings: Settings, run_id: str, *, progress: Progress = _quiet,
                 progress(notes[-1])
         progress("checkpoint the build database")
         Warehouse(settings).checkpoint()
-        name = _version_name(run_id)
+        stored = list_versions(layout)
+        name = _version_name(run_id, stored[-1] if stored else None)
         version_db = layout.version_db(name)
         layout.versions.mkdir(parents=True, exist_ok=True)
         progress("copy to a new version")
@@ -212,11 +214,31 @@ def _publish_lock(layout: Layout) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _version_name(run_id: str) -> str:
+def _version_name(run_id: str, newer_than: str | None = None) -> str:
+    """A version name that sorts after `newer_than` (the newest stored version).
+
+    The stamp comes from one clock reading: seconds and microseconds read apart straddle
+    a second now and then and sort a later publish first. A clock stepped back still
+    gets a name after the newest version, so list order stays publish order.
+    """
     safe_run = "".join(c if c.isalnum() or c in "-_" else "_" for c in run_id)[:40]
-    # Microseconds keep two publishes of one run in one second apart and in order.
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() // 1000 % 10**6:06d}"
+    micros = _wall_clock_ns() // 1000
+    if newer_than is not None:
+        micros = max(micros, _stamp_micros(newer_than) + 1)
+    seconds, fraction = divmod(micros, 10**6)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds)) + f"{fraction:06d}"
     return f"{VERSION_PREFIX}{stamp}-{safe_run}"
+
+
+def _wall_clock_ns() -> int:
+    return time.time_ns()
+
+
+def _stamp_micros(name: str) -> int:
+    """Microseconds since the epoch of a version name's stamp."""
+    stamp = name.removeprefix(VERSION_PREFIX).split("-", 1)[0]
+    whole = calendar.timegm(time.strptime(stamp[:15], "%Y%m%dT%H%M%S"))
+    return whole * 10**6 + int(stamp[15:21])
 
 
 def _copy_synced(source: Path, target: Path) -> None:
