@@ -18,6 +18,8 @@ import atexit
 import os
 import sys
 
+from transforms.kernel.processes import die_with_parent_from_env
+
 
 def exit_status(code: object) -> int:
     """The process status for SystemExit(code), as the interpreter would compute it: None is
@@ -33,6 +35,7 @@ def exit_status(code: object) -> int:
 def main() -> None:
     from airflow.__main__ import main as airflow_main
 
+    die_with_parent_from_env()  # a killed `claimledger run` takes its DAG process along
     sys.argv[0] = "airflow"  # argparse's program name in usage and error messages
     try:
         airflow_main()

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import typer
 
+from transforms.kernel.processes import PARENT_PID_ENV
 from transforms.kernel.settings import Settings
 from transforms.publish import versions as publishing
 from transforms.reports.run_report import (
@@ -52,6 +53,7 @@ def run_dag(ingest_date: str, *, log_path: Path, env: dict[str, str] | None = No
     """
     environment = dict(os.environ if env is None else env)
     environment.setdefault("CLAIMLEDGER_TASK_RETRIES", "0")
+    environment[PARENT_PID_ENV] = str(os.getpid())  # the DAG process dies with this one
     environment["PYTHONUNBUFFERED"] = "1"  # task lines arrive as they happen, not at exit
     # glibc raises its mmap threshold after each large free, up to 32 MB, so later big
     # buffers (pickled chunks, decoded pages) come from the heap and stay there: the run's

@@ -47,6 +47,13 @@ def _partition() -> tuple[str, str]:
         context["run_id"]
 
 
+def _owner():
+    """Who holds the warehouse's run lease for this run (transforms/warehouse/run_lock.py)."""
+    from transforms.pipeline.runs import run_owner
+
+    return run_owner(get_current_context())
+
+
 def _settings():
     from transforms.kernel.settings import Settings
 
@@ -76,7 +83,7 @@ def news_daily():
         from transforms.pipeline.stages import plan_batches
 
         ingest_date, run_id = _partition()
-        return plan_batches(_settings(), ingest_date, run_id)
+        return plan_batches(_settings(), ingest_date, run_id, _owner())
 
     @task
     def fetch_pages(batch_dir: str) -> str:
@@ -112,28 +119,28 @@ def news_daily():
         from transforms.pipeline.stages import load_batches
 
         ingest_date, run_id = _partition()
-        return load_batches(_settings(), ingest_date, run_id, list(batch_dirs))
+        return load_batches(_settings(), ingest_date, run_id, list(batch_dirs), _owner())
 
     @task(pool=WRITER_POOL, retries=0)
     def build_marts() -> dict:
         from transforms.pipeline.runs import build_marts as run_build
 
         ingest_date, run_id = _partition()
-        return run_build(_settings(), run_id, ingest_date)
+        return run_build(_settings(), run_id, ingest_date, _owner())
 
     @task(pool=WRITER_POOL, retries=0)
     def check_quality() -> dict:
         from transforms.pipeline.runs import check_quality as run_checks
 
         ingest_date, run_id = _partition()
-        return run_checks(_settings(), run_id, ingest_date)
+        return run_checks(_settings(), run_id, ingest_date, _owner())
 
     @task(pool=WRITER_POOL)
     def publish_warehouse() -> str:
         from transforms.pipeline.runs import publish_run
 
-        _, run_id = _partition()
-        return publish_run(_settings(), run_id)
+        ingest_date, run_id = _partition()
+        return publish_run(_settings(), run_id, ingest_date, _owner())
 
     @task(trigger_rule="all_done", retries=0)
     def summarize_run() -> str:

@@ -1,10 +1,12 @@
-"""The DAG's writing tasks as one function, for fault tests that skip Airflow.
+"""The DAG's writing tasks as functions, for fault tests that skip Airflow.
 
 `run_pipeline` calls the same stage functions, in the same order, that news_daily's tasks
 call (discover_pages → fetch_pages → extract_articles → clean_paragraphs → find_figures →
 load_warehouse), then releases the run lease as summarize_run does (even after a
-failure). Run as `python -m tests.faults.pipeline <date> <run_id>` it does so in a
-fresh process, which CLAIMLEDGER_FAULT can SIGKILL at any named point.
+failure). `run_after_load` does the same for the run-level tasks (build_marts →
+check_quality → publish_warehouse). Run as `python -m tests.faults.pipeline <date>
+<run_id> [after-load]` either runs in a fresh process, which CLAIMLEDGER_FAULT can
+SIGKILL at any named point.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import sys
 
 from transforms.kernel.settings import Settings
+from transforms.pipeline import runs
 from transforms.pipeline.stages import (
     clean_batch,
     extract_batch,
@@ -37,6 +40,19 @@ def run_pipeline(settings: Settings, ingest_date: str, run_id: str) -> dict:
         release_run(settings, run_id)
 
 
+def run_after_load(settings: Settings, ingest_date: str, run_id: str) -> str:
+    """build_marts, check_quality and publish_warehouse of one run; the served file."""
+    try:
+        runs.build_marts(settings, run_id, ingest_date)
+        runs.check_quality(settings, run_id, ingest_date)
+        return runs.publish_run(settings, run_id, ingest_date)
+    finally:
+        release_run(settings, run_id)
+
+
 if __name__ == "__main__":
-    report = run_pipeline(Settings.from_env(), sys.argv[1], sys.argv[2])
-    print(report["articles_loaded"])
+    if sys.argv[3:] == ["after-load"]:
+        print(run_after_load(Settings.from_env(), sys.argv[1], sys.argv[2]))
+    else:
+        report = run_pipeline(Settings.from_env(), sys.argv[1], sys.argv[2])
+        print(report["articles_loaded"])

@@ -34,7 +34,8 @@ WRITING_TASKS = ("discover_pages", "fetch_pages", "extract_articles", "clean_par
 POINTS = ("before_write", "during_write", "after_write")
 
 
-def run_killed(env: dict[str, str], fault: str, log: Path, run_id: str = "killed-run"):
+def run_killed(env: dict[str, str], fault: str, log: Path, run_id: str = "killed-run",
+               *extra: str):
     """Run every stage in a child process that CLAIMLEDGER_FAULT kills; (exit code, log).
 
     The child gets its own session, and its output goes to a file, not a pipe: worker
@@ -44,11 +45,11 @@ def run_killed(env: dict[str, str], fault: str, log: Path, run_id: str = "killed
     child_env = {**os.environ, **env, "CLAIMLEDGER_FAULT": fault}
     with log.open("w") as out:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.pipeline", INGEST_DATE, run_id],
+            [sys.executable, "-m", "tests.faults.pipeline", INGEST_DATE, run_id, *extra],
             cwd=REPO, env=child_env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True)
         try:
-            code = child.wait(timeout=120)
+            code = child.wait(timeout=300)
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)  # the child's own session only

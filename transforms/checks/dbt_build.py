@@ -37,6 +37,7 @@ from typing import Any
 import polars as pl
 
 from transforms.kernel.audit import QUALITY_RESULT_SCHEMA
+from transforms.kernel.faults import fault_armed, fault_point
 from transforms.kernel.rules import REPO_DIR, read_rules
 
 DBT_PROJECT_DIR = REPO_DIR / "dbt_project"
@@ -233,12 +234,24 @@ def _invoke(command: list[str], duckdb_path: Path, target: Path,
     with _environment({DUCKDB_PATH_VAR: duckdb_path.name, "DBT_PROFILES_DIR": str(project)}), \
             chdir(duckdb_path.parent):
         try:
-            outcome = dbtRunner().invoke(args)
+            outcome = dbtRunner(callbacks=_fault_hooks()).invoke(args)
         finally:
             _close_dbt_duckdb()
     if _file_stamp(saved) != before:  # dbt parsed (fully or partly) and saved its parse
         _share_parse(saved, cached)
     return outcome
+
+
+def _fault_hooks() -> list:
+    """dbt event callbacks of the fault tests: none unless CLAIMLEDGER_FAULT names build_marts."""
+    if not fault_armed("build_marts"):
+        return []
+
+    def on_event(event: Any) -> None:
+        if event.info.name == "LogModelResult":  # a model has been written to the database
+            fault_point("build_marts", "during_write")
+
+    return [on_event]
 
 
 def _parse_cache_file(project: Path, database_file_name: str) -> Path:

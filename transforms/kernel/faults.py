@@ -3,7 +3,9 @@
 `CLAIMLEDGER_FAULT=<task>:<point>[:<action>]` makes `fault_point(task, point)` act when
 the names match; unset (production), it does nothing but read one environment variable.
 Points are `before_write`, `during_write` and `after_write` (and `after_commit` in
-load_warehouse: committed, connection still open); actions are
+load_warehouse: committed, connection still open; in build_marts `during_write` is the
+first model dbt has written, in publish_warehouse the new version copied but not yet
+served); actions are
 
 - `kill` (default): SIGKILL this process, as the kernel's OOM killer or a lost node would:
   no exception, no `finally`, no atexit;
@@ -19,6 +21,11 @@ import os
 import signal
 
 FAULT_ENV = "CLAIMLEDGER_FAULT"
+
+
+def fault_armed(task: str) -> bool:
+    """True when CLAIMLEDGER_FAULT names `task` (so a caller may install a hook for it)."""
+    return os.environ.get(FAULT_ENV, "").partition(":")[0] == task
 
 
 def fault_point(task: str, point: str) -> None:

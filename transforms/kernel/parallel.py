@@ -33,6 +33,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import polars as pl
 
+from transforms.kernel.processes import die_with_parent
+
 log = logging.getLogger(__name__)
 
 # Modules the fork server imports once, so forked workers start warm: the callers name
@@ -76,7 +78,10 @@ def _executor(workers: int) -> ProcessPoolExecutor:
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(list(PRELOAD))
-        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # A worker's parent is the forkserver, which ends when this process dies: the
+        # worker then goes too instead of finishing a batch nobody will load.
+        _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                    initializer=die_with_parent)
         _pool_key = key
     return _pool
 

@@ -45,7 +45,7 @@ from transforms.pipeline.steps import (
     write_frame,
 )
 from transforms.warehouse.page_archive import archive_batch_pages, prune_other_runs
-from transforms.warehouse.run_lock import claim_run
+from transforms.warehouse.run_lock import RunOwner, claim_run
 from transforms.warehouse.writer import TEXT_COLUMNS, ParquetRows, Warehouse
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ STAGES = ("discover", "fetch", "extract", "clean", "figures")
 parallel.preload_in_workers(__name__)
 
 
-def plan_batches(settings: Settings, ingest_date: str, run_id: str | None = None) -> list[str]:
+def plan_batches(settings: Settings, ingest_date: str, run_id: str | None = None,
+                 owner: RunOwner | None = None) -> list[str]:
     """Discover every page of every source; split them into batch folders.
 
     The day's staging folder is rebuilt from scratch so a rerun never mixes
@@ -64,7 +65,7 @@ def plan_batches(settings: Settings, ingest_date: str, run_id: str | None = None
     deletes the first run's staging folder.
     """
     if run_id is not None:
-        claim_run(settings, run_id, ingest_date)
+        claim_run(settings, run_id, ingest_date, owner)
     staging = settings.staging_dir(ingest_date)
     fault_point("discover_pages", "before_write")
     if staging.exists():
@@ -222,9 +223,9 @@ def _kept_parts(batches: list[Path], name: str, kept_pairs: pl.DataFrame) -> lis
 
 
 def load_batches(settings: Settings, ingest_date: str, run_id: str,
-                 batch_dirs: list[str]) -> dict:
+                 batch_dirs: list[str], owner: RunOwner | None = None) -> dict:
     """The single writer: one transaction replaces the partition with the batches' rows."""
-    claim_run(settings, run_id, ingest_date)  # refuses if another live run took over
+    claim_run(settings, run_id, ingest_date, owner)  # refuses if another live run took over
     batches = sorted(Path(b) for b in batch_dirs)
     # The articles' text stays in the staged files, read by DuckDB at insert time: held
     # here (and copied by the sort, filter and join below), it grew the writer's memory by

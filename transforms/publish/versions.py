@@ -29,6 +29,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import time
@@ -40,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.checks.dbt_build import generate_dbt_docs
+from transforms.kernel.faults import fault_point
 from transforms.kernel.settings import Settings
 from transforms.publish.parquet_export import export_parquet, write_parquet_views
 from transforms.warehouse.writer import Warehouse
@@ -88,6 +90,9 @@ class Layout:
 
     def version_db(self, name: str) -> Path:
         return self.versions / f"{name}.duckdb"
+
+    def version_digest(self, name: str) -> Path:
+        return self.versions / f"{name}.sha256"
 
     def version_parquet(self, name: str) -> Path:
         return self.versions / f"{name}.parquet"
@@ -144,9 +149,11 @@ def publish(settings: Settings, run_id: str, *, progress: Progress = _quiet,
         except PublishError:
             version_db.unlink()  # never leave a version a rollback could pick
             raise
+        _write_digest(version_db, layout.version_digest(name))
         progress("export marts to Parquet")
         export_parquet(version_db, layout.version_parquet(name),
                        memory_limit=settings.duckdb_memory_limit)
+        fault_point("publish_warehouse", "during_write")  # a version nobody serves yet
         progress("swap the served database")
         _serve(layout, name)
         kept = _prune(layout, settings.publish_keep)
@@ -172,6 +179,7 @@ def rollback(settings: Settings, *, progress: Progress = _quiet) -> PublishResul
                                f"(kept: {', '.join(names)})")
         previous = names[position - 1]
         progress(f"check {previous}")
+        _check_digest(layout.version_db(previous), layout.version_digest(previous))
         _check_opens(layout.version_db(previous))
         if not layout.version_parquet(previous).is_dir():
             progress("export its marts to Parquet")
@@ -283,6 +291,34 @@ def _check_opens(path: Path) -> None:
         raise PublishError(f"{path.name} holds no marts tables: was dbt run?")
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_digest(version: Path, target: Path) -> None:
+    """Record the version file's sha256 as read back from disk after its copy."""
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(f"{_file_sha256(version)}  {version.name}\n", encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def _check_digest(version: Path, recorded: Path) -> None:
+    """Refuse a version whose bytes changed since it was published (a damaged disk block
+    DuckDB may only notice when a query reads it). Versions published before digests
+    were recorded have none and are checked by opening them only."""
+    if not recorded.exists():
+        return
+    expected = recorded.read_text(encoding="utf-8").split()[0]
+    if _file_sha256(version) != expected:
+        raise PublishError(f"{version.stem} is damaged: its sha256 no longer matches the one "
+                           f"recorded when it was published ({recorded.name}); it will not "
+                           "be served")
+
+
 def _serve(layout: Layout, name: str) -> None:
     """Make version `name` the served one: the database file, the Parquet link, the views."""
     served = layout.served_db
@@ -326,6 +362,7 @@ def _prune(layout: Layout, keep: int) -> list[str]:
         if name == current:
             continue
         layout.version_db(name).unlink(missing_ok=True)
+        layout.version_digest(name).unlink(missing_ok=True)
         shutil.rmtree(layout.version_parquet(name), ignore_errors=True)
     return list_versions(layout)
 
