@@ -276,27 +276,34 @@ class _NearIndex:
             if row["n_words"] >= th["near_min_words"]:
                 for shingle in _row_shingles(row):
                     counts[shingle] = counts.get(shingle, 0) + 1
-        self.counts = counts
+        # One order for the whole article, rarest first (ties by the shingle itself), as a
+        # rank per shingle: sorting a set by it is then a C-level key lookup.
+        order = sorted(counts, key=lambda shingle: (counts[shingle], shingle))
+        self.rank = {shingle: rank for rank, shingle in enumerate(order)}
         self.postings: dict[tuple[str, ...], list[int]] = {}
         self.sets: dict[int, tuple[set, int]] = {}
 
-    def _prefix(self, shingles: set) -> list[tuple[str, ...]]:
-        size = len(shingles)
-        # floor, not ceil, and one more: a longer prefix only adds candidates, so float
-        # rounding of t * size can never drop a pair.
-        length = min(size, size - math.floor(self.least * size) + 2)
-        return sorted(shingles, key=lambda s: (self.counts.get(s, 0), s))[:length]
+    def prefix(self, row: dict) -> list[tuple[str, ...]]:
+        """The row's rarest shingles that any near repeat must share (built once a row)."""
+        if "prefix" not in row:
+            shingles = _row_shingles(row)
+            size = len(shingles)
+            # floor, not ceil, and one more: a longer prefix only adds candidates, so the
+            # float rounding of t * size can never drop a pair.
+            length = min(size, size - math.floor(self.least * size) + 2)
+            row["prefix"] = sorted(shingles, key=self.rank.__getitem__)[:length]
+        return row["prefix"]
 
     def add(self, position: int, row: dict) -> None:
         shingles = _row_shingles(row)
         self.sets[position] = (shingles, len(shingles))
-        for shingle in self._prefix(shingles):
+        for shingle in self.prefix(row):
             self.postings.setdefault(shingle, []).append(position)
 
-    def candidates(self, shingles: set) -> list[int]:
-        """Kept positions that may be near repeats of `shingles`, earliest first."""
+    def candidates(self, row: dict) -> list[int]:
+        """Kept positions that may be near repeats of the row, earliest first."""
         found: set[int] = set()
-        for shingle in self._prefix(shingles):
+        for shingle in self.prefix(row):
             found.update(self.postings.get(shingle, ()))
         return sorted(found)
 
@@ -312,7 +319,7 @@ def _duplicate_of(
     mine = _row_shingles(row)
     size = len(mine)
     least = th["near_jaccard"]
-    for position in index.candidates(mine):  # earliest first: point at the first copy
+    for position in index.candidates(row):  # earliest first: point at the first copy
         theirs, other = index.sets[position]
         # Jaccard is at most the ratio of the smaller set's size to the larger's (also as
         # rounded floats: division rounds monotonically), so most pairs are decided without
