@@ -283,7 +283,7 @@ def _is_sentence_start(text: str, start: int) -> bool:
 
 
 def _ends_with_word(text: str, end: int, word: str) -> bool:
-    """re.search(rf"\b{word}\s+$", text[:end], re.IGNORECASE) for a lowercase word,
+    r"""re.search(rf"\b{word}\s+$", text[:end], re.IGNORECASE) for a lowercase word,
     read backwards from `end` instead of searched across the whole prefix."""
     stripped = _stripped_end(text, end)
     start = stripped - len(word)
