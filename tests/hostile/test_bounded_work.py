@@ -12,10 +12,14 @@ import cProfile
 import datetime as dt
 import pstats
 import random
+import shutil
 
+import duckdb
 import polars as pl
 import pytest
 
+from tests.conftest import REPO, SAMPLE_CORPUS
+from tests.faults.pipeline import run_pipeline
 from transforms.clean import paragraphs as paragraph_rules
 from transforms.clean.articles import clean_articles
 from transforms.clean.paragraphs import with_paragraph_decisions
@@ -24,7 +28,10 @@ from transforms.extract.page import extract_page
 from transforms.figures.attribution import quote_of
 from transforms.figures.parsing import parse_figures
 from transforms.kernel.limits import LIMIT_REASONS, limit
+from transforms.kernel.keys import article_id
 from transforms.kernel.quarantine import QUARANTINE_SCHEMA, reason_vocabulary
+from transforms.kernel.settings import Settings
+from transforms.kernel.urls import normalise_url
 from transforms.pipeline.stages import find_figures_in
 
 pytestmark = pytest.mark.timeout(180)
@@ -226,3 +233,37 @@ def test_near_duplicates_found_by_the_index_equal_those_of_every_pair(monkeypatc
     monkeypatch.setattr(paragraph_rules._NearIndex, "candidates", every_kept)
     assert with_paragraph_decisions(paragraphs, meta).equals(indexed)
     assert (indexed["removal_reason"] == "duplicate").sum() > 50  # the test has pairs
+
+
+def test_a_run_loads_nothing_of_an_article_over_a_cap_but_its_quarantine_row(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    cap = limit("max_figures_per_article")
+    dense = [" ".join(_sentence(k * 2 + j) for j in range(2)) for k in range(cap // 4 + 1)]
+    (corpus / "dense.html").write_text(
+        "<html><head><title>Dense</title></head><body><article><h1>Dense</h1>"
+        + "".join(f"<p>{line}</p>" for line in dense) + "</article></body></html>")
+    lines = [f"Line {k} of a list of {k + 1} items." for k in range(limit(
+        "max_paragraphs_per_article") + 1)]
+    (corpus / "list.html").write_text(
+        "<html><head><title>List</title></head><body><article><h1>List</h1>"
+        + "".join(f"<p>{line}</p>" for line in lines) + "</article></body></html>")
+    settings = Settings.from_env({"CLAIMLEDGER_HOME": str(REPO), "CLAIMLEDGER_CORPUS": str(corpus),
+                                  "CLAIMLEDGER_WAREHOUSE_DIR": str(tmp_path / "warehouse")})
+    run_pipeline(settings, "2026-03-02", "limits-run")
+    with duckdb.connect(str(settings.build_db), read_only=True) as con:
+        refused = con.execute("select stage, reason_code, url from raw.quarantine where "
+                              "reason_code like 'too_many_%' order by stage").fetchall()
+        assert [(stage, reason) for stage, reason, _ in refused] == [
+            ("clean", "too_many_paragraphs"), ("figures", "too_many_figures")]
+        urls = [url for _, _, url in refused]
+        assert urls[0].endswith("list.html") and urls[1].endswith("dense.html")
+        ids = [article_id(normalise_url(url)) for url in urls]
+        for table in ("articles", "paragraphs", "sentences", "figure_mentions", "claims"):
+            leaked = con.execute(f"select count(*) from raw.{table} "
+                                 "where article_id in (select unnest(?))", [ids]).fetchone()[0]
+            assert leaked == 0, table
+        assert con.execute("select count(*) from raw.articles").fetchone()[0] > 0
+        counts = dict(con.execute("select stage, items_quarantined from audit.stage_counts"
+                                  ).fetchall())
+    assert counts["clean"] == counts["figures"] == 1
