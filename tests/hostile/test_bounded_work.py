@@ -27,8 +27,8 @@ from transforms.clean.sentences import sentence_spans
 from transforms.extract.page import extract_page
 from transforms.figures.attribution import quote_of
 from transforms.figures.parsing import parse_figures
-from transforms.kernel.limits import LIMIT_REASONS, limit
 from transforms.kernel.keys import article_id
+from transforms.kernel.limits import LIMIT_REASONS, limit
 from transforms.kernel.quarantine import QUARANTINE_SCHEMA, reason_vocabulary
 from transforms.kernel.settings import Settings
 from transforms.kernel.urls import normalise_url
