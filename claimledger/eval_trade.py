@@ -343,8 +343,8 @@ def extractor_rows(gold: GoldSet) -> list[Row]:
     extracted, _quarantined = extract_pages(pl.DataFrame(pages))
     if extracted.is_empty():
         return []
-    articles, _paragraphs, sentences, _signatures = clean_articles(extracted)
-    _figures, trades, _claims = find_figures_in(sentences, articles)
+    articles, _paragraphs, sentences, _signatures, _refused = clean_articles(extracted)
+    _figures, trades, _claims, _refused = find_figures_in(sentences, articles)
     file_of = {a: u.rsplit("/", 1)[-1] for a, u in zip(articles["article_id"],
                                                         articles["url"], strict=True)}
     return _trade_rows(trades, sentences, file_of)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import re
 import unicodedata
 from typing import Any
@@ -198,7 +199,7 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
     author_key = normalise(article.get("author") or "")
 
     kept_keys: dict[str, int] = {}
-    kept_shingles: list[tuple[int, set]] = []
+    kept_shingles = _NearIndex(rows, th["duplicate"])
     for i, row in enumerate(rows):
         reason, repeats = None, None
         # A normalised key holds only alphanumeric characters and single spaces.
@@ -228,8 +229,7 @@ def _decide_article(texts: list[str], article: dict[str, Any]) -> list[dict[str,
         if reason is None:
             kept_keys.setdefault(row["key"], i)
             if row["n_words"] >= th["duplicate"]["near_min_words"]:
-                shingles = _row_shingles(row)
-                kept_shingles.append((i, shingles, len(shingles)))
+                kept_shingles.add(i, row)
     return rows
 
 
@@ -256,8 +256,60 @@ def _row_shingles(row: dict) -> set[tuple[str, ...]]:
     return row["shingles"]
 
 
+class _NearIndex:
+    """The kept paragraphs' word 3-gram sets, indexed for the near-duplicate test.
+
+    Comparing each paragraph with every kept one was quadratic in the paragraph count (a
+    page of 100,000 similar lines took minutes). Prefix filtering (Chaudhuri et al. 2006;
+    Bayardo et al. 2007, "All-pairs") finds the same pairs: order every set's shingles one
+    way for the whole article, rarest first; two sets with Jaccard >= t share at least
+    ceil(t * |A|) shingles, so the first |A| - ceil(t * |A|) + 1 of A meet B's own prefix.
+    Only kept paragraphs sharing a prefix shingle are compared, which on ordinary text (rare
+    shingles first) is a handful each. A text built so that many paragraphs share their
+    rarest shingles and still differ stays quadratic; limits.yml caps the paragraph count.
+    """
+
+    def __init__(self, rows: list[dict], th: dict) -> None:
+        self.least = th["near_jaccard"]
+        counts: dict[tuple[str, ...], int] = {}
+        for row in rows:
+            if row["n_words"] >= th["near_min_words"]:
+                for shingle in _row_shingles(row):
+                    counts[shingle] = counts.get(shingle, 0) + 1
+        # One order for the whole article, rarest first (ties by the shingle itself), as a
+        # rank per shingle: sorting a set by it is then a C-level key lookup.
+        order = sorted(counts, key=lambda shingle: (counts[shingle], shingle))
+        self.rank = {shingle: rank for rank, shingle in enumerate(order)}
+        self.postings: dict[tuple[str, ...], list[int]] = {}
+        self.sets: dict[int, tuple[set, int]] = {}
+
+    def prefix(self, row: dict) -> list[tuple[str, ...]]:
+        """The row's rarest shingles that any near repeat must share (built once a row)."""
+        if "prefix" not in row:
+            shingles = _row_shingles(row)
+            size = len(shingles)
+            # floor, not ceil, and one more: a longer prefix only adds candidates, so the
+            # float rounding of t * size can never drop a pair.
+            length = min(size, size - math.floor(self.least * size) + 2)
+            row["prefix"] = sorted(shingles, key=self.rank.__getitem__)[:length]
+        return row["prefix"]
+
+    def add(self, position: int, row: dict) -> None:
+        shingles = _row_shingles(row)
+        self.sets[position] = (shingles, len(shingles))
+        for shingle in self.prefix(row):
+            self.postings.setdefault(shingle, []).append(position)
+
+    def candidates(self, row: dict) -> list[int]:
+        """Kept positions that may be near repeats of the row, earliest first."""
+        found: set[int] = set()
+        for shingle in self.prefix(row):
+            found.update(self.postings.get(shingle, ()))
+        return sorted(found)
+
+
 def _duplicate_of(
-    row: dict, kept_keys: dict[str, int], kept_shingles: list, th: dict
+    row: dict, kept_keys: dict[str, int], index: _NearIndex, th: dict
 ) -> tuple[str | None, int | None]:
     """('duplicate', position of the first kept copy) for exact or near-exact repeats."""
     if row["key"] in kept_keys:
@@ -267,7 +319,8 @@ def _duplicate_of(
     mine = _row_shingles(row)
     size = len(mine)
     least = th["near_jaccard"]
-    for position, theirs, other in kept_shingles:  # earliest first: point at the first copy
+    for position in index.candidates(row):  # earliest first: point at the first copy
+        theirs, other = index.sets[position]
         # Jaccard is at most the ratio of the smaller set's size to the larger's (also as
         # rounded floats: division rounds monotonically), so most pairs are decided without
         # building their intersection and union.

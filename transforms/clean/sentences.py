@@ -29,7 +29,11 @@ SENTENCE_SCHEMA = {
     "text": pl.String,
 }
 
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# Possessive, and only at the start of a run of marks: with backtracking, every mark of a
+# long run ("?????...") retried the rest of the run, quadratic in its length (20,000
+# question marks took 10 s). A shorter run or fewer closers can never match where the
+# whole one does not (the next character would be a mark or a closer, not a space).
+_BOUNDARY = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s++[\"'“‘(\[]?[A-Z0-9])")
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.){2,}$")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 
@@ -49,12 +53,28 @@ def _word_before(text: str, end: int) -> str:
     return text[start:end]
 
 
-def _inside_open_quote(text: str, pos: int) -> bool:
-    """True when a quotation opened before `pos` closes after it."""
-    before = text[:pos]
-    curly_open = before.count("“") > before.count("”") and "”" in text[pos:]
-    straight_open = before.count('"') % 2 == 1 and '"' in text[pos:]
-    return curly_open or straight_open
+class _QuoteState:
+    """Whether a quotation opened before a position closes after it, for positions read in
+    increasing order: the marks before are counted once, from the last position on (counting
+    the whole prefix at every boundary was quadratic in the paragraph's length)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.curly_open = self.curly_close = self.straight = 0
+        self.last_curly_close = text.rfind("”")
+        self.last_straight = text.rfind('"')
+
+    def inside(self, pos: int) -> bool:
+        """True when a quotation opened before `pos` closes after it (pos never decreases)."""
+        text = self.text
+        self.curly_open += text.count("“", self.pos, pos)
+        self.curly_close += text.count("”", self.pos, pos)
+        self.straight += text.count('"', self.pos, pos)
+        self.pos = pos
+        curly_open = self.curly_open > self.curly_close and self.last_curly_close >= pos
+        straight_open = self.straight % 2 == 1 and self.last_straight >= pos
+        return curly_open or straight_open
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -62,12 +82,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     abbreviations = _abbreviations()
     spans: list[tuple[int, int]] = []
     start = 0
+    quotes = _QuoteState(text)
     for match in _BOUNDARY.finditer(text):
         if text[match.start()] == ".":
             word = _word_before(text, match.start() + 1)
             if word in abbreviations or _ACRONYM.match(word) or _INITIAL.match(word):
                 continue
-        if _inside_open_quote(text, match.end()):
+        if quotes.inside(match.end()):
             continue
         spans.append((start, match.end()))
         start = match.end()

@@ -117,13 +117,20 @@ def _by_length(section: str) -> tuple[str, ...]:
     return tuple(sorted(_vocab()[section], key=len, reverse=True))
 
 
+# The most characters a speaker's role and organisation may take ("NAME, ROLE at the ORG,
+# said"). Unbounded, each capitalised pair of words tried the whole rest of the sentence,
+# quadratic in its length.
+ROLE_CHARS = 200
+
+
 @cache
 def _speaker_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """"NAME, ROLE at the ORG, <speech verb>" and "NAME <speech verb>", compiled once: built
     per sentence they cost more than the rest of the figures stage."""
     verbs = "|".join(re.escape(v) for v in _vocab()["speech_verbs"])
     with_role = re.compile(
-        rf"(?:^|[,.;]\s*|\bFor\s+|Meanwhile,\s+)({_CAP}(?:\s+{_CAP}){{1,2}}),\s+([^\"“]+?),?\s+"
+        rf"(?:^|[,.;]\s*|\bFor\s+|Meanwhile,\s+)({_CAP}(?:\s+{_CAP}){{1,2}}),\s+"
+        rf"([^\"“]{{1,{ROLE_CHARS}}}?),?\s+"
         rf"(?:{verbs})\b")
     bare_name = re.compile(rf"\b({_CAP}(?:\s+{_CAP}){{1,2}})()\s+(?:{verbs})\b")
     return with_role, bare_name
@@ -167,21 +174,43 @@ def quote_of(text: str) -> tuple[str, Attribution] | None:
 
     Reads "For NAME, ROLE at the ORG, “...”" and "NAME, ROLE of the ORG, verb that “...”".
     """
-    quote = re.search(r"[\"“]([^\"”]+)[\"”]", text)
-    if not quote or len(quote.group(1).split()) < int(_vocab()["min_quote_words"]):
+    quote = _first_quote(text)
+    if not quote or len(quote[2].split()) < int(_vocab()["min_quote_words"]):
         return None
-    lead = text[: quote.start()]
-    verbs = "|".join(re.escape(v) for v in _vocab()["speech_verbs"])
-    match = re.search(
-        rf"(?:^|\bFor\s+|,\s+)({_CAP}\s+{_CAP}(?:\s+{_CAP})?),\s+(.+?),\s*"
-        rf"(?:(?:{verbs})(?:\s+that)?\s*)?$",
-        lead,
-    )
+    lead = text[: quote[0]]
+    match = _quote_lead().search(lead)
     if not match:
         return None
     role, org = _role_and_org(match.group(2))
     name = _without_lead_words(match.group(1))
-    return quote.group(1).strip(), Attribution(lead.strip(" ,"), name, role, org)
+    return quote[2].strip(), Attribution(lead.strip(" ,"), name, role, org)
+
+
+_CLOSING_MARK = re.compile(r"[\"”]")
+
+
+def _first_quote(text: str) -> tuple[int, int, str] | None:
+    """(start, end, inner text) of re.search(r'["“]([^"”]+)["”]', text), found in linear
+    time: the regex retried every opening mark against the rest of the text (quadratic
+    in a sentence of opening marks), where each needs only the first closing mark after
+    it, and none after one means none after any later one."""
+    for opening in re.finditer(r"[\"“]", text):
+        start = opening.start()
+        closing = _CLOSING_MARK.search(text, start + 1)
+        if closing is None:
+            return None
+        if closing.start() > start + 1:
+            return start, closing.end(), text[start + 1 : closing.start()]
+    return None
+
+
+@cache
+def _quote_lead() -> re.Pattern[str]:
+    """"For NAME, ROLE at the ORG, " / "NAME, ROLE of the ORG, verb that " before a quote."""
+    verbs = "|".join(re.escape(v) for v in _vocab()["speech_verbs"])
+    return re.compile(
+        rf"(?:^|\bFor\s+|,\s+)({_CAP}\s+{_CAP}(?:\s+{_CAP})?),\s+(.{{1,{ROLE_CHARS}}}?),\s*"
+        rf"(?:(?:{verbs})(?:\s+that)?\s*)?$")
 
 
 def _without_lead_words(name: str) -> str:

@@ -269,9 +269,35 @@ def _previous_word_raw(text: str, end: int) -> str | None:
     return match.group(1) if match else None
 
 
+def _stripped_end(text: str, end: int) -> int:
+    """len(text[:end].rstrip()), without copying the prefix (a copy per figure made a long
+    sentence's figures quadratic in its length)."""
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
 def _is_sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    return not before or before[-1] in ".!?:;\"“(—–-"
+    before = _stripped_end(text, start)
+    return not before or text[before - 1] in ".!?:;\"“(—–-"
+
+
+def _ends_with_word(text: str, end: int, word: str) -> bool:
+    r"""re.search(rf"\b{word}\s+$", text[:end], re.IGNORECASE) for a lowercase word,
+    read backwards from `end` instead of searched across the whole prefix."""
+    stripped = _stripped_end(text, end)
+    start = stripped - len(word)
+    if stripped == end or start < 0 or text[start:stripped].lower() != word:
+        return False
+    return start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_")
+
+
+# Characters after a number that the unit, scale and suffix patterns may read: a window,
+# not the rest of the sentence (copied once per figure, that was quadratic in its length).
+# Only a run of more spaces or letters than this reads differently.
+_AFTER_CHARS = 256
+_NOUN_WORD = re.compile(r"\s+([A-Za-z][A-Za-z'’\-]*)(?![\w$%€£])")
+_NEXT_WORD = re.compile(r"\s+([A-Za-z][A-Za-z'’\-]*)\b")
 
 
 def _counted_noun(text: str, pos: int, p: _Patterns) -> tuple[str | None, int]:
@@ -279,21 +305,21 @@ def _counted_noun(text: str, pos: int, p: _Patterns) -> tuple[str | None, int]:
     words: list[tuple[str, int]] = []
     cursor = pos
     while len(words) < p.max_noun_words:
-        match = re.match(r"\s+([A-Za-z][A-Za-z'’\-]*)(?![\w$%€£])", text[cursor:])
+        match = _NOUN_WORD.match(text, cursor)
         if not match:
             break
         word = match.group(1)
         lower = word.lower()
         if lower.endswith(p.non_noun_suffixes) and lower not in p.stop_words:
             # "517 rushing yards": a verb form before a plural noun is its modifier.
-            following = re.match(r"\s+([A-Za-z][A-Za-z'’\-]*)\b", text[cursor + match.end():])
+            following = _NEXT_WORD.match(text, match.end())
             if not following or not following.group(1).lower().endswith("s") or len(words):
                 break
         elif lower in p.stop_words or lower in p.months:
             break
         if lower in p.word_units or lower in p.word_tens or lower in p.scales:
             break
-        cursor += match.end()
+        cursor = match.end()
         words.append((lower, cursor))
         if p.plural_ends_phrase and lower.endswith("s") and not lower.endswith("ss"):
             # "90 miles wide": a plural noun is the head; what follows describes it.
@@ -303,13 +329,18 @@ def _counted_noun(text: str, pos: int, p: _Patterns) -> tuple[str | None, int]:
     return words[-1][0], words[-1][1]
 
 
+@cache
+def _of_phrase(determiners: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"\s+of\s+(?:(?:" + "|".join(determiners) + r")\s+)?(?:most\s+)?",
+                      re.IGNORECASE)
+
+
 def _noun_after_of(text: str, pos: int, p: _Patterns) -> str | None:
     """'one of the most spectacular catches' → 'catches' (the span is not extended)."""
-    match = re.match(r"\s+of\s+(?:(?:" + "|".join(p.of_determiners) + r")\s+)?(?:most\s+)?",
-                     text[pos:], re.IGNORECASE)
+    match = _of_phrase(p.of_determiners).match(text, pos)
     if not match:
         return None
-    noun, _ = _counted_noun(text, pos + match.end() - 1, p)
+    noun, _ = _counted_noun(text, match.end() - 1, p)
     return noun
 
 
@@ -409,7 +440,7 @@ def _figure_at(
         if raw[0].isupper() and not _is_sentence_start(text, start):
             return None, end
 
-    after = text[end:]
+    after = text[end : end + _AFTER_CHARS]
     # Ordinals ("80th", "21st") and clock times ("17:22", "10pm") are not amounts.
     if m.group("digits"):
         low_after = after[:3].lower()
@@ -418,7 +449,7 @@ def _figure_at(
             return None, end + 2
         if re.match(r"(?::\d|\s?(?:am|pm|a\.m\.|p\.m\.)(?![A-Za-z]))", after, re.IGNORECASE):
             return None, end
-        if re.search(r"\d:$", text[:start]):
+        if re.search(r"\d:$", text[max(0, start - 3) : start]):
             return None, end
 
     # Ranges: "5-10%", "one to two years", "between 5 and 10", "$5-$10 billion".
@@ -449,7 +480,7 @@ def _figure_at(
                 # is a score or a list, not a range: the first number stands alone.
                 is_range, range_low, range_high = True, value, high
                 end = range_match.end()
-                after = text[end:]
+                after = text[end : end + _AFTER_CHARS]
 
     # Scale: "$245 billion", "USD 88bn", "25k", "3.9 million".
     attached = p.scale_attached.match(after)
@@ -466,7 +497,7 @@ def _figure_at(
             value *= 100
             scale = p.scales[larger.group(1).lower()]
             end = larger.end()
-    after = text[end:]
+    after = text[end : end + _AFTER_CHARS]
 
     # Currency before the number ("$", "US$", "USD "), approximation before that.
     prefix_start = start
@@ -582,7 +613,7 @@ def _joins_as_range(text: str, low: Figure, high: Figure) -> bool:
         # "four thousand to five thousand people": the noun is written once, at the end.
         return False
     if joiner.strip().lower() == "and":
-        return bool(re.search(r"\bbetween\s+$", text[: low.span_start], re.IGNORECASE))
+        return _ends_with_word(text, low.span_start, "between")
     return True
 
 
@@ -630,10 +661,13 @@ def _looks_like_year(value: float, m: re.Match[str], p: _Patterns) -> bool:
     )
 
 
+_MONTH_AFTER = re.compile(r"\s*(?:of\s+)?([A-Za-z]+)")
+
+
 def _is_date(text: str, start: int, end: int, p: _Patterns) -> bool:
     """A day of month next to a month name ("May 24", "24 May", "October 1 2019")."""
     before = _previous_words(text, start, 1)
-    after = re.match(r"\s*(?:of\s+)?([A-Za-z]+)", text[end:])
+    after = _MONTH_AFTER.match(text, end)
     near_month = bool(before and before[-1] in p.months) or bool(
         after and after.group(1).lower() in p.months
     )
@@ -650,9 +684,12 @@ def _is_label(text: str, start: int, p: _Patterns) -> bool:
         return True
     if lower in p.not_names or lower in p.months:
         return False
-    word_start = start - len(text[:start]) + len(text[:start].rstrip()) - len(word)
+    word_start = _stripped_end(text, start) - len(word)
     has_capital = any(c.isupper() for c in word)
     return has_capital and not _is_sentence_start(text, max(0, word_start))
+
+
+_FOLLOWING = re.compile(r"\s+([A-Za-z]+)")
 
 
 def _direction(text: str, start: int, end: int, p: _Patterns) -> str | None:
@@ -664,7 +701,7 @@ def _direction(text: str, start: int, end: int, p: _Patterns) -> str | None:
             return "down"
         if word not in p.linkers:
             break
-    following = re.match(r"\s+([A-Za-z]+)", text[end:])
+    following = _FOLLOWING.match(text, end)
     if following:
         word = following.group(1).lower()
         if word not in ("up", "down") and word in p.up:

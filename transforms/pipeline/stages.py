@@ -34,6 +34,7 @@ from transforms.ingest.pages import PAGES_ROW_GROUP_ROWS
 from transforms.kernel import parallel
 from transforms.kernel.faults import fault_point
 from transforms.kernel.keys import quarantine_ids
+from transforms.kernel.limits import limit_quarantine, over_limit
 from transforms.kernel.parallel import map_frames
 from transforms.kernel.quarantine import QUARANTINE_SCHEMA, quarantine_frame
 from transforms.kernel.settings import Settings
@@ -141,21 +142,34 @@ def clean_batch(batch_dir: str) -> dict:
     (in worker processes, kernel/parallel.py)."""
     batch = Path(batch_dir)
     extracted = read_frame(batch, "extracted")
-    articles, decided, sentences, signatures = map_frames(
+    articles, decided, sentences, signatures, quarantined = map_frames(
         clean_articles, extracted.sort("article_id"), key="article_id")
     return finish_step(batch, "clean_paragraphs", "clean", StepOutputs(
         first={"articles": articles, "paragraphs": decided},
-        then={"sentences": sentences, "signatures": signatures},
-        items_in=extracted.height, items_out=articles.height))
+        then={"sentences": sentences, "signatures": signatures,
+              "quarantine_clean": quarantined},
+        items_in=extracted.height, items_out=articles.height,
+        quarantined=quarantined.height))
 
 
 def find_figures_in(sentences: pl.DataFrame, articles: pl.DataFrame
-                    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Kept sentences and their articles in -> (figures, trade statements, claims) out."""
+                    ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Kept sentences and their articles (article_id, url, source_name, published_date,
+    title) in -> (figures, trade statements, claims, quarantine rows) out.
+
+    An article with more figures than limits.yml max_figures_per_article is quarantined
+    before trade statements and claims are read (they compare a sentence's figures with
+    each other); the load leaves it out of every table (load_batches)."""
     figures = figure_mentions(sentences)
+    over = over_limit(figures.group_by("article_id").len(), "max_figures_per_article", "len")
+    quarantined = quarantine_frame(limit_quarantine(over, articles, "max_figures_per_article",
+                                                    "figures"))
+    if over.height:
+        figures = figures.join(over, on="article_id", how="anti")
+        sentences = sentences.join(over, on="article_id", how="anti")
     trades = trade_statements(sentences, figures,
                               articles.select("article_id", "published_date", "title"))
-    return figures, trades, claims(sentences, figures)
+    return figures, trades, claims(sentences, figures), quarantined
 
 
 def figures_batch(batch_dir: str) -> dict:
@@ -163,12 +177,15 @@ def figures_batch(batch_dir: str) -> dict:
     processes, kernel/parallel.py)."""
     batch = Path(batch_dir)
     sentences = read_frame(batch, "sentences").sort("article_id", maintain_order=True)
-    articles = read_frame(batch, "articles").select("article_id", "published_date", "title")
-    figures, trades, claim_rows = map_frames(find_figures_in, sentences, key="article_id",
-                                             extra=[articles])
+    articles = read_frame(batch, "articles").select(
+        "article_id", "url", "source_name", "published_date", "title")
+    figures, trades, claim_rows, quarantined = map_frames(
+        find_figures_in, sentences, key="article_id", extra=[articles])
     return finish_step(batch, "find_figures", "figures", StepOutputs(
         first={"figure_mentions": figures, "trade_statements": trades},
-        then={"claims": claim_rows}, items_in=sentences.height, items_out=figures.height))
+        then={"claims": claim_rows, "quarantine_figures": quarantined},
+        items_in=sentences.height, items_out=figures.height,
+        quarantined=quarantined.height))
 
 
 def _concat(batches: list[Path], name: str, schema: dict | None = None, *,
@@ -232,8 +249,14 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     # ~0.1 GiB per 10,000 articles each time.
     articles = _concat(batches, "articles", exclude=TEXT_COLUMNS)
     quarantine = _concat(batches, "quarantine_fetch", QUARANTINE_SCHEMA)
-    quarantine = pl.concat([quarantine, _concat(batches, "quarantine_extract",
-                                                QUARANTINE_SCHEMA)])
+    for stage in ("extract", "clean", "figures"):
+        quarantine = pl.concat([quarantine, _concat(batches, f"quarantine_{stage}",
+                                                    QUARANTINE_SCHEMA)])
+    # An article the figures stage refused (limits.yml) is in the clean stage's files:
+    # it loads nowhere but in the quarantine, like one refused earlier.
+    refused = _concat(batches, "quarantine_figures", QUARANTINE_SCHEMA, columns=("url",))
+    if refused.height:
+        articles = articles.join(refused, on="url", how="anti")
     # Pages of different batches may still share a canonical URL.
     articles, duplicates = one_page_per_article(articles, "load")
     quarantine = pl.concat([quarantine, quarantine_frame(duplicates)])
