@@ -68,8 +68,14 @@ def _article_handler(body: bytes):
 
 
 def _slow(request: Request) -> Response:
-    time.sleep(1.5)  # past the source's 0.5 s read timeout
-    return Response("<html><body><p>too late</p></body></html>", content_type="text/html")
+    """Headers at once, then the body a byte every 0.3 s: every read returns within the
+    source's 0.5 s read timeout, so only the 2 s deadline of the whole exchange ends it."""
+    def trickle():
+        for byte in b"<html><body><p>" + b"x" * 30:
+            time.sleep(0.3)
+            yield bytes([byte])
+
+    return Response(trickle(), content_type="text/html", direct_passthrough=True)
 
 
 def _serve(site: LoggingSite, feed_paths: list[str]) -> str:
