@@ -39,7 +39,7 @@ from transforms.ingest.http_client import (
 from transforms.ingest.pages import FetchRejected
 from transforms.ingest.sources import DISCOVERED_SCHEMA, Source, SourceConfigError
 from transforms.kernel.settings import Settings
-from transforms.kernel.urls import normalise_url
+from transforms.kernel.urls import article_url_problem, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -316,18 +316,24 @@ def _local_path(source: Source, settings: Settings) -> Path:
 
 def _frame(source: Source, urls: list[str],
            locations: list[str] | None = None) -> pl.DataFrame:
-    """Rows of DISCOVERED_SCHEMA: http(s) URLs only, normalised, in allowed_domains,
-    first occurrence kept, at most max_items. location is the URL unless given."""
+    """Rows of DISCOVERED_SCHEMA: URLs in their canonical form, in allowed_domains, first
+    occurrence kept, at most max_items. location is the URL unless given.
+
+    A URL that cannot be an article's (javascript:, data:, mailto:, malformed) is kept,
+    whatever allowed_domains says, so the fetch quarantines it as `unsupported_url`
+    rather than it vanishing unseen; it counts towards max_items like any other.
+    """
     domains = domain_list(source.options.get("allowed_domains"))
     max_items = int(source.options.get("max_items", DEFAULT_MAX_ITEMS))
     rows, seen = [], set()
     for index, raw in enumerate(urls):
         url = normalise_url(raw)
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not host or url in seen:
+        if url in seen:
             continue
-        if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        host = (urlsplit(url).hostname or "").lower() if article_url_problem(url) is None \
+            else None
+        if host is not None and domains and \
+                not any(host == d or host.endswith("." + d) for d in domains):
             continue
         seen.add(url)
         rows.append({"source_name": source.name, "source_kind": source.kind, "url": url,

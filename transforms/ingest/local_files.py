@@ -24,6 +24,7 @@ from transforms.ingest.pages import MAX_BODY_BYTES, PAGES_SCHEMA, FetchRejected
 from transforms.ingest.warc import read_warc_record
 from transforms.kernel.keys import page_id
 from transforms.kernel.quarantine import quarantine_frame, quarantine_row
+from transforms.kernel.urls import article_url_problem
 
 # File reads and sha256 release the GIL: 4 threads read and hashed 1,000 bench/ pages in
 # 0.49 s instead of 0.99 s from disk, 0.28 s instead of 0.54 s from the page cache (2 cores).
@@ -102,6 +103,11 @@ def _pages_frame(rows: list[dict], reads: list[_Read], html: pl.Series,
 
 
 def _read_body(row: dict) -> bytes:
+    # Checked before a byte is read: a page whose URL is javascript: or data: must not
+    # become an article (its url would be a clickable link in every BI tool).
+    problem = article_url_problem(row["url"], allow_snapshot=row["source_kind"] == "snapshot")
+    if problem is not None:
+        raise FetchRejected("unsupported_url", problem)
     if row["source_kind"] == "snapshot":
         return _read_snapshot(Path(row["location"]))
     if row["source_kind"] == "warc":
