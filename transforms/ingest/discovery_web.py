@@ -38,6 +38,7 @@ from transforms.ingest.http_client import (
 )
 from transforms.ingest.pages import FetchRejected
 from transforms.ingest.sources import DISCOVERED_SCHEMA, Source, SourceConfigError
+from transforms.ingest.warc import NOT_WARC_ERRORS, open_inside, warc_entries
 from transforms.kernel.settings import Settings
 from transforms.kernel.urls import article_url_problem, normalise_url
 
@@ -234,27 +235,62 @@ def discover_warc(source: Source, settings: Settings) -> pl.DataFrame:
     """HTML response records of a WARC file or a folder of *.warc / *.warc.gz (`path`).
 
     location is 'warc://<absolute path>#<byte offset of the record>', which
-    read_warc_record turns back into the body without touching the network.
+    read_warc_record turns back into the body without touching the network. A file
+    open_inside refuses (a link out of the folder, a FIFO) or that is no WARC is not
+    quoted and does not stop the others: it gets one row, url
+    'warc://<source>/<relative path>', which the fetch quarantines (unsafe_path,
+    parse_error) without reading it.
     """
     target = _local_path(source, settings)
-    files = sorted(p for p in target.rglob("*") if p.name.endswith((".warc", ".warc.gz"))) \
-        if target.is_dir() else [target]
+    root = warc_root(source, settings)
     urls, locations = [], []
-    for file in files:
-        with file.open("rb") as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                status = record.http_headers.get_statuscode()
-                media = (record.http_headers.get_header("Content-Type") or "").split(";")[0]
-                if status != "200" or media.strip().lower() not in WARC_HTML_TYPES:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if url:
-                    urls.append(url)
-                    locations.append(f"warc://{file.resolve()}#{iterator.get_record_offset()}")
+    for file in warc_entries(target):
+        name = file.relative_to(target).as_posix() if file != target else file.name
+        try:
+            with open_inside(file, root) as stream:
+                records, failed_at = _html_records(stream)
+        except (FetchRejected, OSError) as refused:
+            log.warning("source %s: %s refused: %s", source.name, name, refused)
+            urls.append(f"warc://{source.name}/{name}")
+            locations.append(f"warc://{file}#0")
+            continue
+        resolved = file.resolve()
+        for url, offset in records:
+            urls.append(url)
+            locations.append(f"warc://{resolved}#{offset}")
+        if failed_at is not None:
+            log.warning("source %s: %s is no WARC from byte %s on", source.name, name,
+                        failed_at)
+            urls.append(f"warc://{source.name}/{name}#{failed_at}")
+            locations.append(f"warc://{resolved}#{failed_at}")
     return _frame(source, urls, locations)
+
+
+def warc_root(source: Source, settings: Settings) -> Path:
+    """The resolved folder (or file) a warc source may read: its `path`."""
+    path = Path(str(source.options.get("path", "")))
+    return (path if path.is_absolute() else settings.home / path).resolve()
+
+
+def _html_records(stream) -> tuple[list[tuple[str, int]], int | None]:
+    """(target URI, offset) of each 200 HTML response record, and the offset where the
+    stream stopped being a WARC (None: it never did)."""
+    found = []
+    iterator = ArchiveIterator(stream)
+    try:
+        for record in iterator:
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = record.http_headers.get_statuscode()
+            media = (record.http_headers.get_header("Content-Type") or "").split(";")[0]
+            if status != "200" or media.strip().lower() not in WARC_HTML_TYPES:
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if url:
+                found.append((url, iterator.get_record_offset()))
+    except NOT_WARC_ERRORS:
+        return found, iterator.offset
+    return found, None
 
 
 # --- shared ---------------------------------------------------------------------------------

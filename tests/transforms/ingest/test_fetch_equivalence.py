@@ -119,7 +119,8 @@ def mixed_snapshot(tmp_path_factory) -> pl.DataFrame:
 def test_the_mixed_set_covers_every_outcome(mixed_snapshot):
     _, quarantine = per_row_fetch(mixed_snapshot, INGEST_DATE)
     assert set(quarantine["reason_code"]) == {"empty_file", "not_html", "undecodable",
-                                              "too_large", "fetch_error", "unsupported_url"}
+                                              "too_large", "fetch_error", "unsupported_url",
+                                              "unsafe_path"}
 
 
 def test_fetch_pages_equals_the_per_row_path(mixed_snapshot):
