@@ -162,8 +162,12 @@ def test_columns_hold_fails_with_one_row_per_failing_column_check(tmp_path: Path
     frames = raw_frames()
     quarantine = frames["quarantine"].row(0, named=True)
     frames["quarantine"] = pl.concat([frames["quarantine"], pl.DataFrame([
-        # a blank source and a URL without a host: two errors on rpt_quarantine
+        # a blank source and a URL without a host (not refused for that): two errors on
+        # rpt_quarantine
         {**quarantine, "quarantine_id": "q2", "source_name": "  ", "url": "no scheme"},
+        # a javascript: URL refused as unsupported_url has no host, and passes
+        {**quarantine, "quarantine_id": "q4", "url": "javascript:alert(1)",
+         "reason_code": "unsupported_url"},
         # absent ones pass, as they did for not_empty_string
         {**quarantine, "quarantine_id": "q3", "source_name": None, "url": None},
     ], schema=frames["quarantine"].schema)])
@@ -196,7 +200,7 @@ def test_columns_hold_fails_with_one_row_per_failing_column_check(tmp_path: Path
     expected = {
         "columns_hold_rpt_quarantine": ("error", [
             ("source_name", "not_empty_string", 1, "  ", "q2"),
-            ("url_host", "not_empty_string", 1, "", "q2")]),
+            (None, "expression_is_true", 1, None, "q2")]),
         "columns_hold_fct_figures_warn": ("warn", [
             ("value", "not_null", 1, None, figure_id),
             ("value_usd", "value_in_range", 1, "2000000000000000.0", figure_id)]),

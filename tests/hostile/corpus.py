@@ -12,6 +12,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms.kernel.urls import normalise_url
+
 BASE = "https://hostile.example/news/"
 
 
@@ -25,7 +27,13 @@ class Case:
 
     @property
     def page_url(self) -> str:
+        """The URL the manifest gives the page."""
         return self.url or BASE + self.name
+
+    @property
+    def stored_url(self) -> str:
+        """The URL the warehouse keeps for it: the manifest's, canonical."""
+        return normalise_url(self.page_url)
 
 
 def article(title: str, paragraphs: list[str], *, head: str = "", lang: str = "en",
@@ -200,6 +208,10 @@ def cases_and_bodies(big_bytes: int) -> list[tuple[Case, bytes]]:
               url=BASE + "search?q=<script>alert('url')</script>"),
          utf8("<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav>"
               "</body></html>")),
+        # A manifest URL no reader may click: refused before the (good) page is read.
+        (Case("javascript_url.html", "quarantined", "fetch", "unsupported_url",
+              url="javascript:alert('manifest')"),
+         utf8(article("A page behind a script link", [TRADE, *FILLER[:2]]))),
     ]
 
 

@@ -17,6 +17,7 @@ import pytest
 from claimledger.cli import run_dag
 from tests.dag_harness import dag_env, init_airflow
 from tests.hostile.corpus import BASE, write_corpus
+from transforms.kernel.urls import normalise_url
 
 pytestmark = pytest.mark.e2e
 
@@ -63,7 +64,7 @@ def test_every_page_has_its_exact_outcome(hostile_run):
         loaded = {r[0] for r in con.execute("select url from raw.articles").fetchall()}
     wrong = []
     for case in hostile_run["cases"]:
-        url = case.page_url
+        url = case.stored_url
         if case.outcome == "loaded":
             got = "loaded" if url in loaded and url not in quarantined else \
                 quarantined.get(url, "missing")
@@ -77,13 +78,21 @@ def test_every_page_has_its_exact_outcome(hostile_run):
 
 
 def test_every_discovered_page_is_accounted_for_exactly_once(hostile_run):
-    urls = {case.page_url for case in hostile_run["cases"]}
+    urls = {case.stored_url for case in hostile_run["cases"]}
     with closing(_con(hostile_run)) as con:
         pages = [r[0] for r in con.execute("select url from raw.pages").fetchall()]
         loaded = [r[0] for r in con.execute("select url from raw.articles").fetchall()]
         quarantined = [r[0] for r in con.execute("select url from raw.quarantine").fetchall()]
     assert sorted(pages) == sorted(urls)
     assert sorted(loaded + quarantined) == sorted(urls)  # none vanished, none counted twice
+
+
+def test_every_article_url_in_the_marts_is_a_canonical_http_url(hostile_run):
+    with closing(_con(hostile_run)) as con:
+        urls = [u for pair in con.execute("select url, canonical_url from marts.dim_articles")
+                .fetchall() for u in pair]
+    assert urls
+    assert all(u.startswith(("https://", "http://")) and u == normalise_url(u) for u in urls)
 
 
 def test_the_stage_counts_add_up(hostile_run):
@@ -199,7 +208,9 @@ def test_a_sentence_repeated_inside_a_paragraph_is_one_trade_statement(hostile_r
 
 def test_the_html_report_shows_scraped_markup_only_escaped(hostile_run):
     page = (hostile_run["warehouse"] / "reports" / f"run-{INGEST_DATE}.html").read_text()
-    # From the page body (the trade figure's evidence) and from a URL in the manifest.
+    # From the page body (the trade figure's evidence), escaped; a manifest URL's markup
+    # is percent-encoded in its canonical form, and a javascript: URL shown escaped.
     assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in page
-    assert "&lt;script&gt;alert(&#x27;url&#x27;)&lt;/script&gt;" in page
+    assert "q=%3Cscript%3Ealert(&#x27;url&#x27;)%3C/script%3E" in page
+    assert "javascript:alert(&#x27;manifest&#x27;)" in page
     assert "<script>alert(" not in page  # no scraped markup reaches the page raw

@@ -7,7 +7,7 @@ import polars as pl
 from transforms.extract.page import ExtractionError, extract_page
 from transforms.kernel.keys import article_id
 from transforms.kernel.quarantine import quarantine_frame, quarantine_row
-from transforms.kernel.urls import normalise_url
+from transforms.kernel.urls import article_url_problem, normalise_url
 
 ARTICLE_COLUMNS = {
     "article_id": pl.String, "source_name": pl.String, "url": pl.String,
@@ -35,7 +35,7 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 message=f"{type(error).__name__}: {error}", url=page["url"],
                 source_name=page["source_name"], excerpt=page["html"]))
             continue
-        canonical = normalise_url(extracted.get("canonical_url") or page["url"])
+        canonical = _canonical_url(extracted.get("canonical_url"), page["url"])
         articles.append({
             **{k: extracted.get(k) for k in ("title", "author", "published_date", "site_name",
                                              "language", "raw_text", "extraction_path",
@@ -49,6 +49,15 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             "fetched_at": page["fetched_at"],
         })
     return pl.DataFrame(articles, schema=ARTICLE_COLUMNS), quarantine_frame(quarantined)
+
+
+def _canonical_url(declared: str | None, page_url: str) -> str:
+    """The page's declared canonical URL when it can be an article's, else its own URL:
+    a hostile <link rel=canonical href="javascript:..."> must not become the article's
+    key or its stored link."""
+    if declared and article_url_problem(declared) is None:
+        return normalise_url(declared)
+    return normalise_url(page_url)
 
 
 def one_page_per_article(articles: pl.DataFrame, stage: str

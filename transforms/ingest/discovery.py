@@ -26,13 +26,16 @@ from transforms.ingest.sources import (
     load_sources,
 )
 from transforms.kernel.settings import Settings
+from transforms.kernel.urls import normalise_url
 
 
 def discover_snapshot(source: Source, settings: Settings) -> pl.DataFrame:
     """Every HTML file of a snapshot folder, with its URL from the manifest or its name.
 
     Without a manifest (or for files it does not list) the URL is
-    `snapshot://<source>/<relative path>`: stable wherever the folder lives.
+    `snapshot://<source>/<relative path>`: stable wherever the folder lives. A manifest's
+    URL is kept in its canonical form (normalise_url); one that is not http(s) is kept
+    too, and the fetch quarantines it as `unsupported_url`.
 
     Every entry with an HTML name that is not a plain directory gets a row, so nothing
     vanishes unseen: a symbolic link whose target is a regular file inside the folder is
@@ -56,7 +59,7 @@ def discover_snapshot(source: Source, settings: Settings) -> pl.DataFrame:
         rows.append({
             "source_name": source_name or source.name,
             "source_kind": source.kind,
-            "url": url or f"snapshot://{source.name}/{relative}",
+            "url": normalise_url(url) if url else f"snapshot://{source.name}/{relative}",
             "location": str(_inside_target(file, root)),
         })
     return pl.DataFrame(rows, schema=DISCOVERED_SCHEMA)

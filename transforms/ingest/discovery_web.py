@@ -38,8 +38,9 @@ from transforms.ingest.http_client import (
 )
 from transforms.ingest.pages import FetchRejected
 from transforms.ingest.sources import DISCOVERED_SCHEMA, Source, SourceConfigError
+from transforms.ingest.warc import NOT_WARC_ERRORS, open_inside, warc_entries
 from transforms.kernel.settings import Settings
-from transforms.kernel.urls import normalise_url
+from transforms.kernel.urls import article_url_problem, normalise_url
 
 log = logging.getLogger(__name__)
 
@@ -234,27 +235,62 @@ def discover_warc(source: Source, settings: Settings) -> pl.DataFrame:
     """HTML response records of a WARC file or a folder of *.warc / *.warc.gz (`path`).
 
     location is 'warc://<absolute path>#<byte offset of the record>', which
-    read_warc_record turns back into the body without touching the network.
+    read_warc_record turns back into the body without touching the network. A file
+    open_inside refuses (a link out of the folder, a FIFO) or that is no WARC is not
+    quoted and does not stop the others: it gets one row, url
+    'warc://<source>/<relative path>', which the fetch quarantines (unsafe_path,
+    parse_error) without reading it.
     """
     target = _local_path(source, settings)
-    files = sorted(p for p in target.rglob("*") if p.name.endswith((".warc", ".warc.gz"))) \
-        if target.is_dir() else [target]
+    root = warc_root(source, settings)
     urls, locations = [], []
-    for file in files:
-        with file.open("rb") as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                status = record.http_headers.get_statuscode()
-                media = (record.http_headers.get_header("Content-Type") or "").split(";")[0]
-                if status != "200" or media.strip().lower() not in WARC_HTML_TYPES:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if url:
-                    urls.append(url)
-                    locations.append(f"warc://{file.resolve()}#{iterator.get_record_offset()}")
+    for file in warc_entries(target):
+        name = file.relative_to(target).as_posix() if file != target else file.name
+        try:
+            with open_inside(file, root) as stream:
+                records, failed_at = _html_records(stream)
+        except (FetchRejected, OSError) as refused:
+            log.warning("source %s: %s refused: %s", source.name, name, refused)
+            urls.append(f"warc://{source.name}/{name}")
+            locations.append(f"warc://{file}#0")
+            continue
+        resolved = file.resolve()
+        for url, offset in records:
+            urls.append(url)
+            locations.append(f"warc://{resolved}#{offset}")
+        if failed_at is not None:
+            log.warning("source %s: %s is no WARC from byte %s on", source.name, name,
+                        failed_at)
+            urls.append(f"warc://{source.name}/{name}#{failed_at}")
+            locations.append(f"warc://{resolved}#{failed_at}")
     return _frame(source, urls, locations)
+
+
+def warc_root(source: Source, settings: Settings) -> Path:
+    """The resolved folder (or file) a warc source may read: its `path`."""
+    path = Path(str(source.options.get("path", "")))
+    return (path if path.is_absolute() else settings.home / path).resolve()
+
+
+def _html_records(stream) -> tuple[list[tuple[str, int]], int | None]:
+    """(target URI, offset) of each 200 HTML response record, and the offset where the
+    stream stopped being a WARC (None: it never did)."""
+    found = []
+    iterator = ArchiveIterator(stream)
+    try:
+        for record in iterator:
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = record.http_headers.get_statuscode()
+            media = (record.http_headers.get_header("Content-Type") or "").split(";")[0]
+            if status != "200" or media.strip().lower() not in WARC_HTML_TYPES:
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if url:
+                found.append((url, iterator.get_record_offset()))
+    except NOT_WARC_ERRORS:
+        return found, iterator.offset
+    return found, None
 
 
 # --- shared ---------------------------------------------------------------------------------
@@ -316,18 +352,24 @@ def _local_path(source: Source, settings: Settings) -> Path:
 
 def _frame(source: Source, urls: list[str],
            locations: list[str] | None = None) -> pl.DataFrame:
-    """Rows of DISCOVERED_SCHEMA: http(s) URLs only, normalised, in allowed_domains,
-    first occurrence kept, at most max_items. location is the URL unless given."""
+    """Rows of DISCOVERED_SCHEMA: URLs in their canonical form, in allowed_domains, first
+    occurrence kept, at most max_items. location is the URL unless given.
+
+    A URL that cannot be an article's (javascript:, data:, mailto:, malformed) is kept,
+    whatever allowed_domains says, so the fetch quarantines it as `unsupported_url`
+    rather than it vanishing unseen; it counts towards max_items like any other.
+    """
     domains = domain_list(source.options.get("allowed_domains"))
     max_items = int(source.options.get("max_items", DEFAULT_MAX_ITEMS))
     rows, seen = [], set()
     for index, raw in enumerate(urls):
         url = normalise_url(raw)
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not host or url in seen:
+        if url in seen:
             continue
-        if domains and not any(host == d or host.endswith("." + d) for d in domains):
+        host = (urlsplit(url).hostname or "").lower() if article_url_problem(url) is None \
+            else None
+        if host is not None and domains and \
+                not any(host == d or host.endswith("." + d) for d in domains):
             continue
         seen.add(url)
         rows.append({"source_name": source.name, "source_kind": source.kind, "url": url,

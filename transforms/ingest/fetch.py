@@ -7,9 +7,11 @@ HTTP_PAGES_SCHEMA whatever mix of kinds a batch holds.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import polars as pl
 
+from transforms.ingest.discovery_web import warc_root
 from transforms.ingest.http_client import HTTP_KINDS, FetchPolicy, fetch_http_pages, http_state_dir
 from transforms.ingest.local_files import fetch_pages
 from transforms.ingest.pages import HTTP_PAGE_COLUMNS, HTTP_PAGES_SCHEMA
@@ -25,6 +27,11 @@ def source_policies(settings) -> dict[str, FetchPolicy]:
             for s in load_sources(settings)}
 
 
+def warc_roots(settings) -> dict[str, Path]:
+    """Each configured warc source's resolved folder (or file): where its records may be read."""
+    return {s.name: warc_root(s, settings) for s in load_sources(settings) if s.kind == "warc"}
+
+
 def fetch_all_pages(discovered: pl.DataFrame, ingest_date: str, settings, *,
                     validators: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Local kinds through fetch.fetch_pages, web kinds through fetch_http_pages.
@@ -38,7 +45,8 @@ def fetch_all_pages(discovered: pl.DataFrame, ingest_date: str, settings, *,
     web, local = discovered.filter(is_web), discovered.filter(~is_web)
     frames, quarantines = [], []
     if local.height:
-        read = functools.partial(fetch_pages, ingest_date=ingest_date)
+        read = functools.partial(fetch_pages, ingest_date=ingest_date,
+                                 warc_roots=warc_roots(settings))
         if local["source_kind"].eq("snapshot").all():
             # Snapshot files are read here: fetch_pages reads them in threads and keeps
             # UTF-8 bodies out of Python strings, so workers would save little work but

@@ -278,10 +278,10 @@ def _hops(url: str, policy: FetchPolicy, validators: dict, state: FetchState, pr
             raise FetchRejected("too_many_redirects", f"redirect loop back to {current}")
         seen.add(current)
         progress["final_url"] = current
+        address = check_url(current, allow_private=policy.allow_private_addresses,
+                            allowed_domains=policy.allowed_domains, is_redirect=hop > 0)
         host = _connect_host(current)
-        state.pins[host] = check_url(current, allow_private=policy.allow_private_addresses,
-                                     allowed_domains=policy.allowed_domains,
-                                     is_redirect=hop > 0)
+        state.pins[host] = address
         delay = policy.min_host_delay_s
         if obey_robots:
             rules = robots_for(current, policy, state)
@@ -339,6 +339,11 @@ def _send(url: str, headers: dict, host: str, delay_s: float, policy: FetchPolic
         try:
             request = state.client.build_request("GET", url, headers=headers, timeout=timeout)
             response = state.client.send(request, stream=True)
+        except httpx.InvalidURL as error:
+            # httpx builds the redirect request even when it does not follow it, so a
+            # Location such as javascript:alert(1) fails here, before _hops can check it.
+            raise FetchRejected("unsupported_url", f"cannot follow the answer: {error}") \
+                from None
         except httpx.TimeoutException as error:
             # Not retried: a server too slow now is retried by tomorrow's run.
             raise FetchRejected("timeout", f"no answer within the timeout: {error!r}") from None

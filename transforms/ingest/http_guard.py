@@ -1,7 +1,8 @@
 """HTTP guards: where a request may connect, how often, and how much it may read.
 
-- check_url resolves a URL's host and refuses private, loopback, link-local,
-  multicast, unspecified and reserved addresses before any socket opens;
+- check_url refuses anything but an http(s) URL with a valid host, resolves its host
+  and refuses private, loopback, link-local, multicast, unspecified and reserved
+  addresses (also wrapped in IPv6: 6to4, NAT64, IPv4-compatible) before any socket opens;
   GuardedTransport then connects only to the address that check approved (pins),
   so a DNS answer that changes between check and connect cannot sneak past it.
 - ExchangeDeadline bounds one exchange (connect, headers, body, redirects, retries) in
@@ -29,6 +30,7 @@ import httpcore
 import httpx
 
 from transforms.ingest.pages import FetchRejected
+from transforms.kernel.urls import article_url_problem
 
 
 class ExchangeDeadline:
@@ -140,11 +142,44 @@ class GuardedTransport(httpx.HTTPTransport):
             network_backend=PinnedBackend(pins))
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address that a gateway on the path may
+# deliver to: NAT64's well-known prefix (RFC 6052, the IPv4 address in the last 32 bits)
+# and the IPv4-compatible form (RFC 4291, deprecated, the same bits). 6to4 (RFC 3056) and
+# IPv4-mapped addresses have their own accessors in ipaddress.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# NAT64's local-use prefix (RFC 8215): a network's own translator, so always internal.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address wraps (mapped, 6to4, NAT64, IPv4-compatible)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in NAT64_WELL_KNOWN or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_category(address: str) -> str:
-    """'public' or why not: loopback | private | link_local | multicast | unspecified | reserved."""
+    """'public' or why not: loopback | private | link_local | multicast | unspecified | reserved.
+
+    An IPv6 address that wraps an IPv4 one (6to4 2002:a9fe:a9fe:: is 169.254.169.254)
+    has the IPv4 address's category when that is not public: a relay or translator on
+    the path would deliver to it. Site-local fec0::/10 (deprecated, still routed inside
+    some networks) and NAT64's local-use prefix are private.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif inner is not None and (wrapped := address_category(str(inner))) != "public":
+            return wrapped
+        elif ip.is_site_local or ip in NAT64_LOCAL_USE:
+            return "private"
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
@@ -170,15 +205,17 @@ def _permitted(category: str, allow_private: bool, is_redirect: bool) -> bool:
 
 def check_url(url: str, *, allow_private: bool = False, allowed_domains: tuple[str, ...] = (),
               is_redirect: bool = False) -> str:
-    """The address to connect to for `url`, or FetchRejected('blocked_url').
+    """The address to connect to for `url`, or FetchRejected (unsupported_url | blocked_url).
 
-    Resolves the host (IP literals need no lookup) and refuses the URL when any of
-    its addresses is not permitted, so no socket is opened to a forbidden address.
+    Refuses anything but an http(s) URL with a valid host (unsupported_url), then
+    resolves the host (IP literals need no lookup) and refuses the URL when any of its
+    addresses is not permitted, so no socket is opened to a forbidden address.
     """
+    problem = article_url_problem(url)
+    if problem is not None:
+        raise FetchRejected("unsupported_url", f"{problem}: {url[:200]}")
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host:
-        raise FetchRejected("blocked_url", f"only http(s) URLs with a host are fetched: {url}")
     if allowed_domains and not any(host == d or host.endswith("." + d)
                                    for d in allowed_domains):
         raise FetchRejected("blocked_url", f"{host} is outside allowed_domains")

@@ -1,7 +1,8 @@
 """Fetch: turn discovered rows into page bodies (the raw archive) or quarantine rows.
 
-The local kinds: `snapshot` (a file) and `warc` (a record of a WARC file); web kinds go
-through transforms/ingest/http_client.py. Each body is sniffed and decoded here so every later
+The local kinds: `snapshot` (a file) and `warc` (a record of a WARC file inside its
+source's folder, transforms/ingest/warc.py); web kinds go through
+transforms/ingest/http_client.py. Each body is sniffed and decoded here so every later
 stage sees text; what cannot be read becomes a quarantine row with its reason, never an
 exception that stops the batch.
 """
@@ -9,9 +10,11 @@ exception that stops the batch.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import stat
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -24,14 +27,21 @@ from transforms.ingest.pages import MAX_BODY_BYTES, PAGES_SCHEMA, FetchRejected
 from transforms.ingest.warc import read_warc_record
 from transforms.kernel.keys import page_id
 from transforms.kernel.quarantine import quarantine_frame, quarantine_row
+from transforms.kernel.urls import article_url_problem
 
 # File reads and sha256 release the GIL: 4 threads read and hashed 1,000 bench/ pages in
 # 0.49 s instead of 0.99 s from disk, 0.28 s instead of 0.54 s from the page cache (2 cores).
 READ_THREADS = 4
 
 
-def fetch_pages(discovered: pl.DataFrame, ingest_date: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def fetch_pages(discovered: pl.DataFrame, ingest_date: str, *,
+                warc_roots: Mapping[str, Path] | None = None
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Read every discovered page. Returns (pages, quarantine).
+
+    warc_roots: each warc source's resolved folder (or file), the only place its
+    locations may be read from (discovery_web.warc_root); a warc row of another source is
+    refused as unsafe_path.
 
     Quarantined bodies are also kept in `pages` with fetch_outcome='quarantined'
     and no html, so the raw archive accounts for every URL. Bodies are read and hashed
@@ -40,7 +50,7 @@ def fetch_pages(discovered: pl.DataFrame, ingest_date: str) -> tuple[pl.DataFram
     """
     rows = discovered.select("source_name", "source_kind", "url", "location").rows(named=True)
     with ThreadPoolExecutor(READ_THREADS) as pool:
-        reads = list(pool.map(_read, rows))
+        reads = list(pool.map(functools.partial(_read, warc_roots=warc_roots), rows))
     cells, quarantined = [], []
     for index, (row, read) in enumerate(zip(rows, reads, strict=True)):
         error = read.error
@@ -74,10 +84,10 @@ class _Read:
         return replace(self, body=b"")
 
 
-def _read(row: dict) -> _Read:
+def _read(row: dict, warc_roots: Mapping[str, Path] | None) -> _Read:
     fetched_at = datetime.now(UTC).replace(tzinfo=None)
     try:
-        body, error = _read_body(row), None
+        body, error = _read_body(row, warc_roots), None
     except (FetchRejected, OSError) as problem:
         body, error = b"", problem
     return _Read(body, hashlib.sha256(body).hexdigest(), len(body), fetched_at, error)
@@ -101,12 +111,35 @@ def _pages_frame(rows: list[dict], reads: list[_Read], html: pl.Series,
     }, schema=PAGES_SCHEMA)
 
 
-def _read_body(row: dict) -> bytes:
-    if row["source_kind"] == "snapshot":
+def _read_body(row: dict, warc_roots: Mapping[str, Path] | None = None) -> bytes:
+    """The row's bytes, or FetchRejected with the reason it has none.
+
+    The URL must be an article's (unsupported_url), checked before a snapshot file is
+    opened: a page whose URL is javascript: or data: must not become an article (its url
+    would be a clickable link in every BI tool). A WARC record is read first: its file
+    must lie inside its source's folder (warc_roots: source name -> resolved folder or
+    file), else unsafe_path, and the row discovery makes for a refused or broken WARC
+    file has no article URL, so its reason must be the file's.
+    """
+    kind = row["source_kind"]
+    if kind == "warc":
+        root = (warc_roots or {}).get(row["source_name"])
+        if root is None:
+            raise FetchRejected("unsafe_path", f"no WARC folder is configured for source "
+                                f"{row['source_name']!r}")
+        body = read_warc_record(row["location"], root, MAX_BODY_BYTES)
+        _refuse_unless_article_url(row["url"], allow_snapshot=False)
+        return body
+    if kind == "snapshot":
+        _refuse_unless_article_url(row["url"], allow_snapshot=True)
         return _read_snapshot(Path(row["location"]))
-    if row["source_kind"] == "warc":
-        return read_warc_record(row["location"], MAX_BODY_BYTES)
-    raise FetchRejected("fetch_error", f"no fetcher for source kind {row['source_kind']!r}")
+    raise FetchRejected("fetch_error", f"no fetcher for source kind {kind!r}")
+
+
+def _refuse_unless_article_url(url: str, *, allow_snapshot: bool) -> None:
+    problem = article_url_problem(url, allow_snapshot=allow_snapshot)
+    if problem is not None:
+        raise FetchRejected("unsupported_url", problem)
 
 
 def _read_snapshot(path: Path) -> bytes:

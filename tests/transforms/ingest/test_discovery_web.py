@@ -129,7 +129,9 @@ def test_discover_urls_reads_a_list_with_comments(tmp_path, settings):
                        "https://news.example/a\nhttps://other.example/d\n")
     found = discover_urls(source("urls", path=str(listing), allowed_domains=["news.example"]),
                           settings)
-    assert found["url"].to_list() == ["https://news.example/a", "https://news.example/b"]
+    # The ftp: line stays, whatever allowed_domains says, for the fetch to quarantine it.
+    assert found["url"].to_list() == ["https://news.example/a", "https://news.example/b",
+                                      "ftp://news.example/c"]
 
 
 def test_discover_urls_over_http(site, settings):
@@ -147,7 +149,7 @@ def test_discover_warc_lists_html_responses_and_reads_them_back(tmp_path, settin
     found = discover_warc(source("warc", path=str(archive)), settings)
     assert found["url"].to_list() == ["https://news.example/a", "https://news.example/b"]
     assert all(loc.startswith(f"warc://{archive}#") for loc in found["location"])
-    texts = [decode_body(read_warc_record(loc)) for loc in found["location"]]
+    texts = [decode_body(read_warc_record(loc, archive)) for loc in found["location"]]
     assert "12 percent" in texts[0] and "13 percent" in texts[1]
     folder = discover_warc(source("warc", path=str(tmp_path)), settings)
     assert folder["location"].to_list() == found["location"].to_list()
@@ -158,7 +160,10 @@ def test_read_warc_record_refuses_a_bad_location_or_an_oversized_body(tmp_path, 
     write_warc(archive, compressed=False)
     location = discover_warc(source("warc", path=str(archive)), settings)["location"][0]
     with pytest.raises(FetchRejected) as too_big:
-        read_warc_record(location, max_bytes=10)
+        read_warc_record(location, archive, max_bytes=10)
     with pytest.raises(FetchRejected) as missing:
-        read_warc_record(f"warc://{tmp_path}/none.warc#0")
-    assert (too_big.value.reason_code, missing.value.reason_code) == ("too_large", "fetch_error")
+        read_warc_record(f"warc://{tmp_path}/none.warc#0", tmp_path)
+    with pytest.raises(FetchRejected) as malformed:
+        read_warc_record(f"warc://{archive}", tmp_path)
+    assert (too_big.value.reason_code, missing.value.reason_code,
+            malformed.value.reason_code) == ("too_large", "fetch_error", "fetch_error")

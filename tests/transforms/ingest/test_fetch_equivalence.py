@@ -105,9 +105,11 @@ def mixed_snapshot(tmp_path_factory) -> pl.DataFrame:
     discovered = discover_snapshot(Source("mixed", "snapshot", {"path": str(folder)}),
                                    run_settings)
     unreadable = pl.DataFrame({
-        "source_name": ["mixed"] * 3, "source_kind": ["snapshot", "warc", "ftp"],
-        "url": ["u:missing", "u:warc", "u:ftp"],
-        "location": [str(folder / "missing.html"), "warc://nowhere#0", "ftp://x/y"],
+        "source_name": ["mixed"] * 4, "source_kind": ["snapshot", "warc", "ftp", "snapshot"],
+        "url": ["snapshot://mixed/missing.html", "https://x.example/warc",
+                "https://x.example/ftp", "javascript:alert(1)"],
+        "location": [str(folder / "missing.html"), "warc://nowhere#0", "ftp://x/y",
+                     str(folder / "ascii.html")],
     }, schema=discovered.schema)
     # Unreadable rows in the middle, so the quarantine order is checked across them.
     half = discovered.height // 2
@@ -117,7 +119,8 @@ def mixed_snapshot(tmp_path_factory) -> pl.DataFrame:
 def test_the_mixed_set_covers_every_outcome(mixed_snapshot):
     _, quarantine = per_row_fetch(mixed_snapshot, INGEST_DATE)
     assert set(quarantine["reason_code"]) == {"empty_file", "not_html", "undecodable",
-                                              "too_large", "fetch_error"}
+                                              "too_large", "fetch_error", "unsupported_url",
+                                              "unsafe_path"}
 
 
 def test_fetch_pages_equals_the_per_row_path(mixed_snapshot):

@@ -263,7 +263,7 @@ def test_loopback_is_refused_unless_the_source_allows_private_addresses(site):
     result = fetch_url(base_url(site) + "/news/a", policy=policy(allow_private_addresses=False))
     assert result.reason_code == "blocked_url"
     assert not any(p in ("/news/a", "/robots.txt") for p in requested_paths(site))
-    assert fetch_url("file:///etc/passwd", policy=policy()).reason_code == "blocked_url"
+    assert fetch_url("file:///etc/passwd", policy=policy()).reason_code == "unsupported_url"
 
 
 def test_a_hostname_is_checked_on_its_resolved_address_and_pinned_to_it(site, monkeypatch,
@@ -302,9 +302,52 @@ def test_the_transport_refuses_a_host_that_was_not_checked(refused_connections):
     ("10.0.0.1", "private"), ("192.168.1.5", "private"), ("fd00::1", "private"),
     ("169.254.169.254", "link_local"), ("224.0.0.1", "multicast"), ("0.0.0.0", "unspecified"),
     ("240.0.0.1", "reserved"), ("::ffff:10.0.0.1", "private"), ("100.64.0.1", "reserved"),
+    # IPv6 wrappers of IPv4 addresses take the wrapped address's category: 6to4 ...
+    ("2002:a9fe:a9fe::", "link_local"), ("2002:7f00:1::", "loopback"),
+    ("2002:c0a8:105::1", "private"), ("2002:808:808::", "public"),
+    # ... NAT64's well-known prefix, and the deprecated IPv4-compatible form.
+    ("64:ff9b::7f00:1", "loopback"), ("64:ff9b::a9fe:a9fe", "link_local"),
+    ("64:ff9b::a00:1", "private"), ("::127.0.0.1", "loopback"), ("::a00:1", "private"),
+    # Site-local (deprecated, still routed inside some networks) and NAT64 local-use.
+    ("fec0::1", "private"), ("feff::1", "private"), ("64:ff9b:1::a00:1", "private"),
+    ("2606:4700:4700::1111", "public"),
 ])
 def test_address_category(address, category):
     assert address_category(address) == category
+
+
+@pytest.mark.parametrize("url", [
+    "http://[2002:a9fe:a9fe::]/latest/meta-data/",   # 6to4 of 169.254.169.254
+    "http://[2002:7f00:1::]:8080/",                   # 6to4 of 127.0.0.1
+    "http://[64:ff9b::7f00:1]/",                      # NAT64 of 127.0.0.1
+    "http://[fec0::1]/",                              # site-local
+    "http://[::ffff:127.0.0.1]/",                     # IPv4-mapped
+    "http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/",  # 127.0.0.1 spelt oddly
+    "http://evil.example@127.0.0.1/",                 # the host is 127.0.0.1, not evil
+])
+def test_wrapped_and_oddly_written_private_addresses_are_refused_unconnected(
+        url, refused_connections):
+    result = fetch_url(url, policy=policy(allow_private_addresses=False))
+    assert (result.outcome, result.reason_code) == ("quarantined", "blocked_url")
+    assert refused_connections == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>",
+                                 "mailto:desk@x.example", "file:///etc/passwd", "/news/a"])
+def test_a_url_that_is_not_http_is_refused_as_unsupported(url, refused_connections):
+    result = fetch_url(url, policy=policy())
+    assert (result.outcome, result.reason_code) == ("quarantined", "unsupported_url")
+    assert refused_connections == []
+
+
+def test_a_redirect_to_javascript_is_refused_as_unsupported(site):
+    site.expect_request("/js").respond_with_data(
+        "", status=302, headers={"Location": "javascript:alert(document.cookie)"})
+    site.expect_request("/mail").respond_with_data(
+        "", status=301, headers={"Location": "mailto:desk@x.example"})
+    for path in ("/js", "/mail"):
+        result = fetch_url(base_url(site) + path, policy=policy())
+        assert (result.outcome, result.reason_code) == ("quarantined", "unsupported_url")
 
 
 def test_requests_to_one_host_are_spaced_across_threads_and_states(site, tmp_path):

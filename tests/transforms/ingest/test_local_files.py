@@ -32,13 +32,13 @@ def test_fetch_pages_quarantines_bad_files_and_keeps_the_good(tmp_path):
     empty.write_bytes(b"")
     discovered = pl.DataFrame({
         "source_name": ["s", "s", "s"], "source_kind": ["snapshot"] * 3,
-        "url": ["u:good", "u:empty", "u:missing"],
+        "url": ["snapshot://s/good", "snapshot://s/empty", "snapshot://s/missing"],
         "location": [str(good), str(empty), str(tmp_path / "missing.html")],
     })
     pages, quarantine = fetch_pages(discovered, "2026-01-01")
     assert pages["fetch_outcome"].to_list() == ["fetched", "quarantined", "quarantined"]
     assert dict(zip(quarantine["url"], quarantine["reason_code"], strict=True)) == {
-        "u:empty": "empty_file", "u:missing": "fetch_error"}
+        "snapshot://s/empty": "empty_file", "snapshot://s/missing": "fetch_error"}
     assert pages["page_id"].is_unique().all()
 
 
@@ -53,7 +53,8 @@ def test_a_charset_that_decodes_to_a_lone_surrogate_is_quarantined_not_fatal(tmp
     good.write_text("<html><body><p>hello</p></body></html>")
     discovered = pl.DataFrame({
         "source_name": ["s", "s"], "source_kind": ["snapshot"] * 2,
-        "url": ["u:escape", "u:good"], "location": [str(page), str(good)],
+        "url": ["snapshot://s/escape", "snapshot://s/good"],
+        "location": [str(page), str(good)],
     })
     pages, quarantine = fetch_pages(discovered, "2026-01-01")
     assert pages["fetch_outcome"].to_list() == ["quarantined", "fetched"]

@@ -27,8 +27,12 @@ final as (
             as reason_description,
         quarantine.source_name,
         quarantine.url,
-        -- the host alone groups a flaky site's failures at a glance
-        regexp_extract(quarantine.url, '^[a-z]+://([^/:?#]+)', 1) as url_host,
+        -- the host alone groups a flaky site's failures at a glance: an IPv6
+        -- literal with its brackets; a URL without one (javascript:, data:) has
+        -- none
+        nullif(regexp_extract(
+            quarantine.url, '^[a-z][a-z0-9+.-]*://(\[[^\]]*\]|[^/:?#]+)', 1
+        ), '') as url_host,
         quarantine.error_message,
         left(quarantine.input_excerpt, 200) as input_excerpt
 
