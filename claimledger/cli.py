@@ -232,7 +232,8 @@ def _query_error(error: duckdb.Error) -> str:
     """DuckDB's message on one line, with DuckDB's own suggestion or a hint of ours."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     message = lines[0] if lines else type(error).__name__
-    suggestion = next((line for line in lines[1:] if line.startswith("Did you mean")), None)
+    suggestion = next((line for line in lines[1:]
+                       if line.startswith(("Did you mean", "Candidate bindings"))), None)
     hint = suggestion or next((h for kind, h in QUERY_HINTS.items() if isinstance(error, kind)),
                               "the query ran read-only against the published warehouse")
     return f"{message} (hint: {hint})"

@@ -25,7 +25,7 @@ def test_the_bundled_corpus_holds_its_pages():
 
 
 def test_a_missing_corpus_folder_is_named(tmp_path):
-    with pytest.raises(InputError, match="corpus folder not found: .*/nowhere$"):
+    with pytest.raises(InputError, match=r"corpus folder not found: .*/nowhere$"):
         check_corpus(tmp_path / "nowhere")
 
 

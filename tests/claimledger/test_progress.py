@@ -15,7 +15,9 @@ T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 def _ti(task_id: str, state: str | None, start: float | None = None, end: float | None = None,
         map_index: int = -1) -> TaskState:
-    at = (lambda s: None if s is None else T0 + timedelta(seconds=s))
+    def at(seconds: float | None) -> datetime | None:
+        return None if seconds is None else T0 + timedelta(seconds=seconds)
+
     return TaskState(f"{task_id}{map_index}", task_id, map_index, state, at(start), at(end))
 
 

@@ -235,7 +235,8 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
     lines.append(f"  quality         {facts['verdict']}")
     for name, severity, rows, message in facts["quality_failures"][:10]:
         # a check that could not count rows (a suite that raised) says why instead
-        said = f"{rows} rows" if rows is not None else _printable(message).split("\n")[0][:100]
+        said = (f"{rows} rows" if rows is not None
+                else _printable(str(message or "no row count").split("\n")[0])[:100])
         lines.append(f"    {severity}: {name} ({said})")
     warehouse = settings.warehouse_dir
     quality_page = report_path.with_name(report_path.name.replace("run-", "quality-"))
