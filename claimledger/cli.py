@@ -24,7 +24,7 @@ import duckdb
 import typer
 from typer._click.exceptions import ClickException  # Typer vendors click; it raises these
 
-from claimledger.dag_run import DagOutcome, follow_dag, run_dag
+from claimledger.dag_run import VERDICT_TASK, DagOutcome, follow_dag, run_dag
 from claimledger.inputs import InputError, check_corpus, check_date, check_sources
 from claimledger.progress import view_for
 from transforms.kernel.settings import Settings
@@ -129,7 +129,8 @@ def _report(outcome: DagOutcome, settings: Settings, day: str) -> int:
     layout = publishing.Layout.of(settings)
     served = publishing.current_version(layout)
     published = outcome.task_state(PUBLISH_TASK) == "success"
-    for ti, failure in outcome.failures:
+    causes = [f for f in outcome.failures if f[0].task_id != VERDICT_TASK] or outcome.failures
+    for ti, failure in causes:
         typer.echo(f"  ✗ {ti.task_id} failed: {failure or 'see the log'}", err=True)
     if outcome.failures:
         typer.echo(f"  log: {outcome.log_path}", err=True)

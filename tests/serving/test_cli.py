@@ -127,6 +127,7 @@ def test_a_gate_stop_says_nothing_was_published_first_and_ends_with_the_cause(
                                    "claimledger-20260301-good")
     assert out.index("nothing was published") < out.index("claimledger run summary")
     assert "✗ check_quality failed: QualityGateError: great_expectations" in err
+    assert "mark_run_failed" not in err  # the verdict task is no cause
     assert "log: /w/logs/dag.log" in err
     assert err.strip().splitlines()[-1] == (
         "The quality gate stopped the run at check_quality (great_expectations: 1 error "

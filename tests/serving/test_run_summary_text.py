@@ -39,6 +39,11 @@ def test_files_that_exist_are_listed(tmp_path):
     (settings.reports_dir / "dbt_docs.html").write_text("<html></html>")
     (settings.reports_dir / "quality-2026-03-02.html").write_text("<html></html>")
     settings.published_db.write_bytes(b"")
+    (settings.reports_dir / "data_docs").mkdir()
+    (settings.reports_dir / "data_docs" / "index.html").write_text("<html></html>")
+    assert "data docs" not in render_text(_facts([]), settings, settings.reports_dir / "r.html")
+    checked = {**_facts([]), "quality": [("great_expectations", "error", "pass", 3)]}
+    assert "data docs" in render_text(checked, settings, settings.reports_dir / "r.html")
     text = render_text(_facts([]), settings, settings.reports_dir / "run-2026-03-02.html")
     assert f"  warehouse       {settings.published_db}" in text
     assert f"  dbt docs        {settings.reports_dir / 'dbt_docs.html'}" in text

@@ -246,7 +246,9 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
          f"  (views: {warehouse / 'claimledger_parquet.duckdb'})"),
         ("report", report_path, f"\n                  {report_path.resolve().as_uri()}"),
         ("quality report", quality_page, ""),
-        ("data docs", settings.reports_dir / "data_docs" / "index.html", ""),
+        *([("data docs", settings.reports_dir / "data_docs" / "index.html", "")]
+          if any(source == "great_expectations" for source, *_ in facts.get("quality", []))
+          else []),  # an earlier run's Data Docs when this run's checks never ran
         ("dbt docs", settings.reports_dir / "dbt_docs.html", ""),
     ]
     lines += [f"  {label:<15} {path}{extra}" for label, path, extra in files
