@@ -13,10 +13,10 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export CLAIMLEDGER_HOME := $(CURDIR)
-# `make run CORPUS=folder` ingests that folder alone, into its own warehouse folder
-# (warehouse/<folder name>/) so the bundled sample's warehouse stays as it was.
+# `make run CORPUS=folder` is `claimledger run --corpus folder`: that folder alone, into its
+# own warehouse folder (warehouse/<folder name>/) so the bundled sample's warehouse stays
+# as it was; `make status|report|publish CORPUS=folder` read that same warehouse folder.
 ifdef CORPUS
-export CLAIMLEDGER_CORPUS := $(abspath $(CORPUS))
 export CLAIMLEDGER_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/$(notdir $(abspath $(CORPUS)))
 endif
 
@@ -61,7 +61,7 @@ $(AIRFLOW_HOME)/.initialised: $(STAMP)
 	@touch $@
 
 run: $(AIRFLOW_HOME)/.initialised
-	@$(PY) -m claimledger.cli run --date $(DATE)
+	@$(PY) -m claimledger.cli run --date "$(DATE)" $(if $(CORPUS),--corpus "$(CORPUS)")
 
 report status publish: $(STAMP)
 	@$(PY) -m claimledger.cli $@

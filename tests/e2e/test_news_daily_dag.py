@@ -7,6 +7,7 @@ no article), then a second run of the same day to prove it changes nothing.
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 from contextlib import closing
 from pathlib import Path
@@ -15,6 +16,8 @@ import duckdb
 import pytest
 
 from claimledger.cli import run_dag
+from claimledger.dag_run import follow_dag
+from claimledger.progress import LineView
 from tests.conftest import SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
 
@@ -43,11 +46,15 @@ def dag_run(tmp_path_factory) -> dict:
                                             "<body><nav><a href='/'>Home</a></nav></body></html>")
     env = dag_env(tmp / "airflow_home", tmp / "warehouse", corpus=corpus)
     init_airflow(env)
-    first = run_dag(INGEST_DATE, log_path=tmp / "first.log", env=env, echo=False)
+    # The first run as `claimledger run` follows it: Airflow's states drawn as lines.
+    lines = io.StringIO()
+    outcome = follow_dag(INGEST_DATE, log_path=tmp / "first.log", env=env, view=LineView(lines))
+    first = outcome.code
     warehouse = tmp / "warehouse"
     first_counts = _counts(warehouse / "build" / "claimledger.duckdb") if first == 0 else {}
     second = run_dag(INGEST_DATE, log_path=tmp / "second.log", env=env, echo=False)
-    return {"tmp": tmp, "warehouse": warehouse, "codes": (first, second),
+    return {"tmp": tmp, "warehouse": warehouse, "codes": (first, second), "outcome": outcome,
+            "lines": lines.getvalue().splitlines(),
             "first_counts": first_counts, "logs": (tmp / "first.log", tmp / "second.log")}
 
 
@@ -58,6 +65,24 @@ def _published(dag_run) -> duckdb.DuckDBPyConnection:
 def test_both_runs_of_the_day_succeed(dag_run):
     for code, log in zip(dag_run["codes"], dag_run["logs"], strict=True):
         assert code == 0, log.read_text()[-5000:]
+
+
+def test_the_cli_follows_every_task_through_airflows_state_not_its_log(dag_run):
+    outcome = dag_run["outcome"]
+    assert (outcome.run.state, outcome.failures) == ("success", [])
+    assert outcome.run.run_id.startswith("manual__")
+    tasks = [line.split() for line in dag_run["lines"]]
+    assert [t[:2] for t in tasks] == [["✓", name] for name in (
+        "discover_pages", "fetch_pages", "extract_articles", "clean_paragraphs",
+        "find_figures", "load_warehouse", "build_marts", "check_quality",
+        "publish_warehouse", "summarize_run")]  # mark_run_failed, skipped, is not listed
+    mapped = {t[1]: t[2] for t in tasks if "/" in t[2]}
+    assert set(mapped) == {"fetch_pages", "extract_articles", "clean_paragraphs",
+                           "find_figures"}
+    assert all(done == total for done, total in (m.split("/") for m in mapped.values()))
+    assert all(t[-1] == "s" and float(t[-2]) >= 0 for t in tasks)
+    assert outcome.summary.startswith("claimledger run summary")  # this run's, from XCom
+    assert "trade figures   7" in outcome.summary
 
 
 def test_rerunning_the_day_leaves_every_row_count_unchanged(dag_run):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from expectations.runner import run_quality_checks
@@ -88,8 +89,11 @@ def publish_run(settings: Settings, run_id: str, ingest_date: str,
 def summarize(settings: Settings, run_id: str, ingest_date: str) -> str:
     """Write the run's summary (text and HTML) and the quality report; return the text."""
 
+    # The quality report first: the summary lists only files that exist.
+    quality = _quality_report(settings, run_id, ingest_date)
     text, _ = write_run_report(settings, run_id, ingest_date)
-    text = f"{text}\n  quality report  {_quality_report(settings, run_id, ingest_date)}"
+    if not Path(quality).is_file():  # why it could not be written
+        text = f"{text}\n  quality report  {quality}"
     print(text)
     return text
 

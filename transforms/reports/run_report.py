@@ -233,19 +233,26 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
     for stage, reason, url, _ in facts["quarantine"][:SUMMARY_ROWS]:
         lines.append(f"    {stage}/{reason}: {_printable(url)}")
     lines.append(f"  quality         {facts['verdict']}")
-    for name, severity, rows, _ in facts["quality_failures"][:10]:
-        lines.append(f"    {severity}: {name} ({rows} rows)")
+    for name, severity, rows, message in facts["quality_failures"][:10]:
+        # a check that could not count rows (a suite that raised) says why instead
+        said = (f"{rows} rows" if rows is not None
+                else _printable(str(message or "no row count").split("\n")[0])[:100])
+        lines.append(f"    {severity}: {name} ({said})")
     warehouse = settings.warehouse_dir
-    lines += [
-        f"  warehouse       {settings.published_db}",
-        f"  parquet         {warehouse / 'parquet'}  (views: "
-        f"{warehouse / 'claimledger_parquet.duckdb'})",
-        f"  report          {report_path}",
-        f"                  {report_path.resolve().as_uri()}",
-        f"  quality report  {report_path.with_name(report_path.name.replace('run-', 'quality-'))}",
-        f"  data docs       {settings.reports_dir / 'data_docs' / 'index.html'}",
-        f"  dbt docs        {settings.reports_dir / 'dbt_docs.html'}",
+    quality_page = report_path.with_name(report_path.name.replace("run-", "quality-"))
+    files = [  # only what exists: a run that did not publish has no parquet or dbt docs
+        ("warehouse", settings.published_db, ""),
+        ("parquet", warehouse / "parquet",
+         f"  (views: {warehouse / 'claimledger_parquet.duckdb'})"),
+        ("report", report_path, f"\n                  {report_path.resolve().as_uri()}"),
+        ("quality report", quality_page, ""),
+        *([("data docs", settings.reports_dir / "data_docs" / "index.html", "")]
+          if any(source == "great_expectations" for source, *_ in facts.get("quality", []))
+          else []),  # an earlier run's Data Docs when this run's checks never ran
+        ("dbt docs", settings.reports_dir / "dbt_docs.html", ""),
     ]
+    lines += [f"  {label:<15} {path}{extra}" for label, path, extra in files
+              if path == report_path or path.exists()]
     return "\n".join(lines)
 
 
