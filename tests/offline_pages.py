@@ -59,11 +59,18 @@ def is_remote(url: str) -> bool:
     return url.lower().startswith(("http:", "https:", "//"))
 
 
-def assert_loads_only_local_files(page: Path) -> int:
-    """Fail on a remote reference or a missing local file; return how many were checked."""
+def assert_loads_only_local_files(page: Path, *, local_files_exist: bool = True) -> int:
+    """Fail on a remote reference or a missing local file; return how many were checked.
+
+    local_files_exist=False checks only that nothing is remote (a page we do not write,
+    whose own broken local links are its maker's: dbt's docs page names a favicon path
+    left from its build).
+    """
     references = resource_references(page.read_text(encoding="utf-8"))
     remote = [(tag, url) for tag, url in references if is_remote(url)]
     assert not remote, f"{page} loads from the network: {remote}"
+    if not local_files_exist:
+        return len(references)
     missing = []
     for tag, url in references:
         parts = urlsplit(url)

@@ -15,9 +15,10 @@ read-only processes or one writer, never both, so readers only ever see copies:
 
 `publish(settings, run_id)` folds the build database's WAL into its file (through
 Warehouse, the one writer; a stale WAL of a crashed writer is replayed or discarded
-there), writes the dbt docs page, copies the file to a new version, checks the copy
-opens, exports Parquet (transforms/publish/parquet_export.py), then swaps the served file (a
-second name of the version file, never a second copy) in with os.replace(): a reader
+there), writes the dbt docs page, copies the file to a new version (keeping only the
+schemas readers use, PUBLISHED_SCHEMAS), checks the copy opens, exports Parquet
+(transforms/publish/parquet_export.py), then swaps the served file (a second name of
+the version file, never a second copy) in with os.replace(): a reader
 holding the old file keeps its consistent old snapshot (the old inode) until it
 reconnects.
 `rollback(settings)` serves the version before the current one. The last
