@@ -215,6 +215,6 @@ def test_run_report_is_styled_and_fits_a_1400px_window_with_the_network_off(
     assert probed.window_width == 1400
     assert probed.scroll_width <= probed.window_width  # no table widens the page
     assert probed.styles == {"collapse": "collapse", "header": "rgb(243, 243, 243)",
-                             "scroll": "auto", "wrap": "anywhere"}
+                             "scroll": "auto", "wrap": "break-word"}
     assert probed.counts["tables"] == probed.counts["wrapped"] >= 10
     assert probed.counts["trade marks"] == 3 and probed.counts["removed bars"] == 5
