@@ -15,6 +15,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AIRFLOW_HOME=/opt/airflow \
     CLAIMLEDGER_HOME=/opt/claimledger
 
+# dumb-init as PID 1, as in Airflow's image: it forwards signals and reaps zombies, and with
+# DUMB_INIT_SETSID=0 (the Celery worker in docker-compose.yml) signals only the main process.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends dumb-init \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/claimledger
 
 # Dependencies first, in their own layer: rebuilt only when the lock changes.
@@ -45,4 +51,5 @@ RUN useradd --uid 50000 --gid 0 --home-dir /opt/airflow --create-home airflow \
 
 USER 50000
 EXPOSE 8080
+ENTRYPOINT ["/usr/bin/dumb-init", "--"]
 CMD ["airflow", "version"]

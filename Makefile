@@ -21,7 +21,7 @@ export CLAIMLEDGER_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/$(notdir $(abspath $(COR
 endif
 
 .PHONY: help venv run test lint eval-extraction eval-figures eval-trade bench clean report status publish rollback \
-	test-faults fuzz
+	test-faults fuzz compose-env
 
 help:
 	@echo "make run                 run the daily DAG on the bundled corpus, print the summary"
@@ -38,6 +38,7 @@ help:
 	@echo "make eval-trade          trade statement P/R on tests/data/trade_dev (+ ../shared sample)"
 	@echo "                         (DB=path/claimledger.duckdb: through that warehouse instead)"
 	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages"
+	@echo "make compose-env         write .env with fresh secrets for docker compose (kept if present)"
 
 venv: $(STAMP)
 
@@ -104,3 +105,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(AIRFLOW_HOME) warehouse dbt_project/target dbt_project/logs
+
+# docker-compose.yml has no default secrets; this writes random ones once. A Fernet key is
+# 32 random bytes in url-safe base64, so the standard library makes one.
+compose-env:
+	@if [ -e .env ]; then echo ".env exists: kept as it is"; else \
+	python3 -c 'import base64, os, secrets; print("\n".join([ \
+	"AIRFLOW_FERNET_KEY=" + base64.urlsafe_b64encode(os.urandom(32)).decode(), \
+	"AIRFLOW_JWT_SECRET=" + secrets.token_urlsafe(32), \
+	"AIRFLOW_API_SECRET_KEY=" + secrets.token_urlsafe(32), \
+	"_AIRFLOW_WWW_USER_PASSWORD=" + secrets.token_urlsafe(12), \
+	"AIRFLOW_UID=" + str(os.getuid())]))' > .env && chmod 600 .env && \
+	echo "wrote .env (the admin password is in it)"; fi

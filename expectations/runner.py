@@ -3,7 +3,8 @@
 The marts are read read-only from DuckDB into pandas (GX's SQL datasource fails on
 DuckDB, great_expectations#10738) with a short-lived connection that is closed
 before any validation starts, and validated in an ephemeral GX context. Data Docs
-HTML is written under ``docs_dir``. Nothing is written to DuckDB: the results come
+HTML is written under ``docs_dir``, with its CDN files replaced by vendored copies
+(expectations/offline_docs.py) so it renders offline. Nothing is written to DuckDB: the results come
 back as a polars frame for the pipeline's single writer to store in
 audit.quality_results.
 """
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from expectations.offline_docs import MANIFEST, localize_site
 from expectations.suites import (
     MART_KEYS,
     SUITE_BUILDERS,
@@ -258,6 +260,9 @@ def _validate(
             rows += [_result_row(mart, key, r) for r in suite_result.results]
 
     urls = context.build_data_docs(site_names=[DOCS_SITE_NAME])
+    unknown = localize_site(docs_dir)
+    if unknown:
+        log.warning("Data Docs: removed remote files not in %s: %s", MANIFEST, unknown)
     log.info("Data Docs for %s: %s", run_name, urls.get(DOCS_SITE_NAME))
     return rows, docs_dir / "index.html"
 

@@ -8,6 +8,7 @@ Airflow's own configuration, so a misspelt or renamed option fails here, not at 
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import subprocess
@@ -273,3 +274,59 @@ def test_airflow_variables_name_real_config_options(services, tmp_path):
     )
     unknown = json.loads(result.stdout.strip().splitlines()[-1])
     assert not unknown, f"not Airflow config options: {unknown}"
+
+
+# Variable -> the compose setting whose value must come from it, with no default.
+REQUIRED_SECRETS = {
+    "AIRFLOW__CORE__FERNET_KEY": "AIRFLOW_FERNET_KEY",
+    "AIRFLOW__API_AUTH__JWT_SECRET": "AIRFLOW_JWT_SECRET",
+    "AIRFLOW__API__SECRET_KEY": "AIRFLOW_API_SECRET_KEY",
+}
+# ${NAME:?message}: compose refuses to start, printing the message, when NAME is unset or empty.
+REQUIRED_VARIABLE = re.compile(r"^\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):\?(?P<why>[^}]+)\}$")
+
+
+def test_secrets_are_required_variables_without_defaults(common, services):
+    env = _env(common)
+    for key, variable in REQUIRED_SECRETS.items():
+        match = REQUIRED_VARIABLE.match(env[key])
+        assert match, f"{key} = {env[key]!r} has a default or is not a required variable"
+        assert match["name"] == variable
+        assert "make compose-env" in match["why"], "the refusal must say how to fix it"
+    password = _env(services["airflow-init"])["_AIRFLOW_WWW_USER_PASSWORD"]
+    assert REQUIRED_VARIABLE.match(password), password
+
+
+def test_no_guessable_secret_is_left_in_the_compose_file():
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    assert "change-me" not in text
+    assert not re.search(r"\$\{[A-Z_]*(SECRET|FERNET|PASSWORD)[A-Z_]*:-", text), (
+        "a secret falls back to a default")
+
+
+def test_worker_signals_only_celery_main_process_for_a_warm_shutdown(services, common):
+    worker = services["airflow-worker"]
+    assert _env(worker).get("DUMB_INIT_SETSID") == "0"
+    assert worker.get("stop_grace_period"), "a warm shutdown needs time to finish tasks"
+    # DUMB_INIT_SETSID means something only when dumb-init is PID 1.
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"apt-get install .*\bdumb-init\b", text)
+    assert re.search(r'^ENTRYPOINT \["/usr/bin/dumb-init", "--"\]', text, re.MULTILINE)
+    assert "init" not in common, "docker's own init would sit above dumb-init"
+    assert "entrypoint" not in worker
+
+
+def test_compose_env_writes_fresh_secrets_once(tmp_path):
+    make = ["make", "-s", "-f", str(REPO / "Makefile"), "-C", str(tmp_path), "compose-env"]
+    subprocess.run(make, check=True, capture_output=True, timeout=60)
+    env_file = tmp_path / ".env"
+    first = env_file.read_text(encoding="utf-8")
+    values = dict(line.split("=", 1) for line in first.splitlines())
+    needed = {*REQUIRED_SECRETS.values(), "_AIRFLOW_WWW_USER_PASSWORD"}
+    assert needed <= set(values)
+    assert all(len(values[name]) >= 16 for name in needed)
+    # A Fernet key is 32 bytes in url-safe base64.
+    assert len(base64.urlsafe_b64decode(values["AIRFLOW_FERNET_KEY"])) == 32
+    assert env_file.stat().st_mode & 0o077 == 0, ".env must be readable by its owner only"
+    subprocess.run(make, check=True, capture_output=True, timeout=60)
+    assert env_file.read_text(encoding="utf-8") == first, "a second call replaced the secrets"

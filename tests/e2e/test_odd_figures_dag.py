@@ -88,8 +88,8 @@ def test_a_figure_only_in_a_lede_repeating_the_title_reaches_the_trade_table(odd
     paragraph = _rows(odd_run, """
         select p.is_kept, p.removal_reason
         from marts.fct_trade_figures as t
-        join staging.stg_raw__sentences as s using (sentence_id)
-        join staging.stg_raw__paragraphs as p on s.paragraph_id = p.paragraph_id
+        join raw.sentences as s using (sentence_id)
+        join raw.paragraphs as p on s.paragraph_id = p.paragraph_id
         join marts.dim_articles as a on t.article_id = a.article_id
         where a.url like '%lede%'""")
     assert paragraph == [(False, "title_repeat")]

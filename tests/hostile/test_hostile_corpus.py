@@ -13,6 +13,7 @@ from contextlib import closing
 
 import duckdb
 import pytest
+from markupsafe import escape
 
 from claimledger.cli import run_dag
 from tests.dag_harness import dag_env, init_airflow
@@ -208,9 +209,10 @@ def test_a_sentence_repeated_inside_a_paragraph_is_one_trade_statement(hostile_r
 
 def test_the_html_report_shows_scraped_markup_only_escaped(hostile_run):
     page = (hostile_run["warehouse"] / "reports" / f"run-{INGEST_DATE}.html").read_text()
-    # From the page body (the trade figure's evidence), escaped; a manifest URL's markup
-    # is percent-encoded in its canonical form, and a javascript: URL shown escaped.
-    assert "&lt;script&gt;alert(&#x27;body&#x27;)&lt;/script&gt;" in page
-    assert "q=%3Cscript%3Ealert(&#x27;url&#x27;)%3C/script%3E" in page
-    assert "javascript:alert(&#x27;manifest&#x27;)" in page
+    # From the page body (the trade figure's evidence), escaped as the template's
+    # autoescape writes it (markupsafe: ' as &#39;); a manifest URL's markup is
+    # percent-encoded in its canonical form, and a javascript: URL shown escaped.
+    assert str(escape("<script>alert('body')</script>")) in page
+    assert "q=%3Cscript%3Ealert(&#39;url&#39;)%3C/script%3E" in page
+    assert str(escape("javascript:alert('manifest')")) in page
     assert "<script>alert(" not in page  # no scraped markup reaches the page raw

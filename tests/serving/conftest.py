@@ -3,7 +3,6 @@ example queries of docs/example_queries.sql."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -39,20 +38,6 @@ def example_queries() -> list[ExampleQuery]:
         requires = tuple(re.findall(r"^-- requires: (\S+)", body, flags=re.M))
         queries.append(ExampleQuery(name.strip(), body.strip().rstrip(";"), requires))
     return queries
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Path of a Chromium binary; installed with apt-get when missing and we are root."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True,
-                       timeout=600, check=False)
-        found = shutil.which("chromium")
-    if not found:
-        pytest.skip("no chromium: /usr/bin/chromium is missing and `apt-get install -y "
-                    "chromium` was not possible (not root, or no package source)")
-    return found
 
 
 @dataclass(frozen=True)

@@ -323,3 +323,59 @@ def test_publish_command_refuses_a_run_whose_checks_failed_unless_forced(tmp_pat
     forced = runner.invoke(app, ["publish", "--no-docs", "--force"])
     assert forced.exit_code == 0, forced.output
     assert _served_values(settings.published_db) == [999.0]
+
+
+def _schemas(path: Path) -> set[str]:
+    with closing(duckdb.connect(str(path), read_only=True)) as con:
+        return {r[0] for r in con.execute(
+            "select schema_name from duckdb_schemas() where database_name = "
+            "current_database() and not internal").fetchall()} | {r[0] for r in con.execute(
+            "select distinct schema_name from duckdb_tables() union "
+            "select distinct schema_name from duckdb_views() where not internal "
+            "union select distinct schema_name from duckdb_functions() "
+            "where not internal and function_type like '%macro'").fetchall()}
+
+
+def test_the_published_file_shows_readers_marts_audit_and_raw_not_dbts_working_schemas(
+        tmp_path):
+    settings = _settings(tmp_path)
+    _build(settings, [190.0])
+    with Warehouse(settings).connect() as con:
+        # What dbt leaves in the build database besides the marts.
+        con.execute("create schema if not exists staging; create schema if not exists "
+                    "intermediate; create schema if not exists seeds")
+        con.execute("create or replace view staging.stg_raw__pages as select * from raw.pages")
+        con.execute("create or replace view intermediate.int_x as "
+                    "select * from staging.stg_raw__pages")
+        con.execute("create or replace table seeds.fx_rates_usd (currency varchar)")
+        con.execute("create or replace table main.leftover (a integer)")
+        con.execute("create or replace macro main.twice(a) as a * 2")
+    publish(settings, "r1", docs=False)
+    assert _schemas(settings.published_db) == {"marts", "audit", "raw"}
+    assert {"staging", "intermediate", "seeds", "main"} <= _schemas(settings.build_db)
+    assert not settings.published_db.with_name(settings.published_db.name + ".wal").exists()
+    with closing(duckdb.connect(str(settings.published_db), read_only=True)) as con:
+        comment = con.execute("select comment from duckdb_columns() where schema_name = "
+                              "'raw' and table_name = 'pages' and column_name = 'url'"
+                              ).fetchone()[0]
+    assert comment == "The URL as discovered."
+
+
+def test_the_parquet_views_carry_the_tables_column_comments(tmp_path):
+    settings = _settings(tmp_path)
+    _build(settings, [190.0])
+    with Warehouse(settings).connect() as con:
+        con.execute("comment on column marts.fct_trade_figures.value_usd is "
+                    "'The level in full US dollars (it''s stated).'")
+    publish(settings, "r1", docs=False)
+    views = Layout.of(settings).parquet_views_db
+    with closing(duckdb.connect(str(views), read_only=True)) as con:
+        comments = dict(con.execute(
+            "select schema_name || '.' || table_name || '.' || column_name, comment "
+            "from duckdb_columns() where comment is not null").fetchall())
+        table_comment = con.execute("select comment from duckdb_views() where "
+                                    "view_name = 'stage_counts'").fetchone()[0]
+    assert comments["marts.fct_trade_figures.value_usd"] == \
+        "The level in full US dollars (it's stated)."
+    assert comments["audit.stage_counts.items_in"] == "Items the stage received."
+    assert table_comment == "One row per DAG run and stage, counts in and out."

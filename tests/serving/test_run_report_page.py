@@ -1,4 +1,4 @@
-"""The run report page without the DAG: chart marks, escaping, a real headless browser."""
+"""The run report page without the DAG: charts, escaping, layout in a real headless browser."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
+from tests.offline_pages import assert_loads_only_local_files, probe_page
 from tests.serving.conftest import EXAMPLE_QUERIES, example_queries
+from transforms.reports.charts import removed_text_chart_svg
 from transforms.reports.run_report import render_html, trade_chart_svg
 
 HOSTILE = "<script>alert(1)</script>"
@@ -125,3 +129,92 @@ def test_readme_shows_an_example_query_verbatim_and_links_the_rest():
              in flat]
     assert shown == ["china_russia_trade_by_year"]
     assert "(docs/example_queries.sql)" in readme
+
+
+REMOVED = [("eurasia_monitor", "navigation", 4, 600), ("eurasia_monitor", "duplicate", 2, 900),
+           ("global_affairs_wire", "navigation", 1, 200),
+           ("global_affairs_wire", "call_to_action", 3, 300), (HOSTILE, "byline", 1, 50)]
+
+
+def _bars(svg: str) -> list[dict]:
+    """The attributes of the chart's bar segments, in document order."""
+    found: list[dict] = []
+
+    class Bars(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "rect" and dict(attrs).get("class") == "bar":
+                found.append(dict(attrs))
+
+    Bars().feed(svg)
+    return found
+
+
+def test_removed_text_chart_has_one_segment_per_source_and_reason_sized_by_characters():
+    svg = removed_text_chart_svg(REMOVED)
+    bars = _bars(svg)
+    assert [(b["data-source"], b["data-reason"]) for b in bars] == [
+        # sources by characters removed, most first; reasons in one order in every bar
+        ("eurasia_monitor", "duplicate"), ("eurasia_monitor", "navigation"),
+        ("global_affairs_wire", "navigation"), ("global_affairs_wire", "call_to_action"),
+        (HOSTILE, "byline")]
+    width = {(b["data-source"], b["data-reason"]): float(b["width"]) for b in bars}
+    assert width["eurasia_monitor", "duplicate"] == pytest.approx(
+        1.5 * width["eurasia_monitor", "navigation"], rel=0.01)
+    assert width["global_affairs_wire", "call_to_action"] == pytest.approx(
+        1.5 * width["global_affairs_wire", "navigation"], rel=0.01)
+    # A segment starts where the one before it in its bar ends.
+    first, second = bars[0], bars[1]
+    assert float(second["x"]) == pytest.approx(float(first["x"]) + float(first["width"]),
+                                               abs=0.11)
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    assert "4 paragraphs, 600 characters" in svg  # the tooltip of a segment
+
+
+def test_removed_text_chart_without_removed_text_says_so():
+    assert "<svg" not in removed_text_chart_svg([])
+    assert "<svg" not in removed_text_chart_svg([("s", "navigation", 1, 0)])
+
+
+def _wide_facts() -> dict:
+    """A run whose conflict and trade tables are wider than any window."""
+    columns = ["consistency_status", "status", "flow", "reporter", "partner", "commodity",
+               "period_year", "is_forecast", "measure", "independent_source_count",
+               "stated_texts", "growth_level_check"]
+    stated = ", ".join(f"${n} billion (global_affairs_wire_{n})" for n in range(240, 262))
+    rows = [("conflict", "conflict", "bilateral", "CHN", "RUS", "machinery_and_equipment_"
+             "including_parts", 2024, False, "level", 4, stated, "not_applicable")] * 3
+    facts = _facts(conflicts={"columns": columns, "rows": rows,
+                              "by_status": [("conflict", 3)]})
+    facts["removed_by_source"] = REMOVED
+    long_url = "https://news.example/" + "a-very-long-slug-" * 12
+    facts["quarantine"] = [("fetch", "not_html", long_url, "x" * 300)]
+    return facts
+
+
+def test_report_pages_load_no_script_or_style_from_the_network(tmp_path):
+    page = tmp_path / "run-2026-03-02.html"
+    page.write_text(render_html(_wide_facts(), "manual__1", "2026-03-02"), encoding="utf-8")
+    assert assert_loads_only_local_files(page) == 0  # everything is inline
+    assert not re.search(r"""\b(src|href)\s*=\s*["']?(https?:)?//""", page.read_text())
+
+
+def test_run_report_is_styled_and_fits_a_1400px_window_with_the_network_off(
+        tmp_path, chromium):
+    page = tmp_path / "run-2026-03-02.html"
+    page.write_text(render_html(_wide_facts(), "manual__1", "2026-03-02"), encoding="utf-8")
+    probed = probe_page(chromium, page, styles=[
+        ("collapse", "#conflicts", "border-collapse"),
+        ("header", "#conflicts th", "background-color"),
+        ("scroll", ".table-wrap", "overflow-x"),
+        ("wrap", "#conflicts td", "overflow-wrap")],
+        counts=[("tables", "table"), ("wrapped", ".table-wrap > table"),
+                ("trade marks", "#trade-chart circle.mark"),
+                ("removed bars", "#removed-chart rect.bar")])
+    assert probed.console == []
+    assert probed.resources == [] and probed.sheets == ["inline"]
+    assert probed.window_width == 1400
+    assert probed.scroll_width <= probed.window_width  # no table widens the page
+    assert probed.styles == {"collapse": "collapse", "header": "rgb(243, 243, 243)",
+                             "scroll": "auto", "wrap": "break-word"}
+    assert probed.counts["tables"] == probed.counts["wrapped"] >= 10
+    assert probed.counts["trade marks"] == 3 and probed.counts["removed bars"] == 5

@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 from claimledger.cli import app, run_dag
 from tests.conftest import REPO, SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
+from tests.offline_pages import assert_loads_only_local_files
 from tests.serving.conftest import example_queries
 
 pytestmark = pytest.mark.e2e
@@ -203,6 +204,33 @@ def test_published_columns_carry_their_dbt_descriptions(served):
     assert len(rows) > 50
     assert [(t, c) for t, c, comment in rows if not comment] == []
     assert tables["fct_trade_figures"]  # the model description, with its grain
+
+
+def test_published_file_holds_marts_audit_and_raw_with_every_raw_and_audit_column_described(
+        served):
+    _require_runs(served)
+    with closing(duckdb.connect(str(served["published"]), read_only=True)) as con:
+        schemas = {r[0] for r in con.execute(
+            "select schema_name from duckdb_tables() union "
+            "select schema_name from duckdb_views() where not internal").fetchall()}
+        undescribed = con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name in ('raw', 'audit') and coalesce(comment, '') = ''").fetchall()
+        raw_columns = con.execute("select count(*) from duckdb_columns() "
+                                  "where schema_name in ('raw', 'audit')").fetchone()[0]
+    assert schemas == {"marts", "audit", "raw"}  # no staging, intermediate, seeds, main
+    assert raw_columns > 140 and undescribed == []
+
+
+def test_every_report_page_of_the_run_loads_nothing_from_the_network(served):
+    _require_runs(served)
+    pages = sorted((served["warehouse"] / "reports").rglob("*.html"))
+    names = {page.name for page in pages}
+    assert {f"run-{DAY_2}.html", f"quality-{DAY_2}.html", "dbt_docs.html",
+            "index.html"} <= names
+    for page in pages:
+        # dbt's page is dbt's: only checked for remote loads (its favicon link is broken).
+        assert_loads_only_local_files(page, local_files_exist=page.name != "dbt_docs.html")
 
 
 def test_dbt_docs_page_is_one_html_file_in_the_warehouse(served):

@@ -3,9 +3,9 @@
 `export_parquet(database, target)` writes every table of the marts and audit
 schemas of a (published) DuckDB file to `target`/<schema>.<table>/, with a
 manifest.json of columns and types; `write_parquet_views(export, views_db)`
-creates a DuckDB file whose views (`marts.*`, `audit.*`, same names and types)
-read that folder. transforms/publish/versions.py calls both for every published version;
-this module only reads DuckDB files it did not create and writes new ones.
+creates a DuckDB file whose views (`marts.*`, `audit.*`, same names, types and
+column comments) read that folder. transforms/publish/versions.py calls both for every
+published version; this module only reads DuckDB files it did not create and writes new ones.
 """
 
 from __future__ import annotations
@@ -58,6 +58,14 @@ def export_parquet(database: Path, target: Path, *,
                 "select column_name, data_type from duckdb_columns() "
                 "where schema_name = ? and table_name = ? order by column_index",
                 [schema, table]).fetchall()
+            # The descriptions (dbt's persist_docs, the writer's raw/audit comments) go
+            # with the data, so the views document themselves as the tables do.
+            comments = dict(con.execute(
+                "select column_name, comment from duckdb_columns() "
+                "where schema_name = ? and table_name = ? and comment is not null "
+                "union all select null, comment from duckdb_tables() "
+                "where schema_name = ? and table_name = ? and comment is not null",
+                [schema, table, schema, table]).fetchall())
             relation = f'"{schema}"."{table}"'
             rows = con.execute(f"select count(*) from {relation}").fetchone()[0]
             # An empty table written partitioned leaves no file for its view to read (a day
@@ -72,7 +80,9 @@ def export_parquet(database: Path, target: Path, *,
                             "(format parquet)")
             counts[qualified] = rows
             manifest[qualified] = {"columns": columns, "partition_by": list(partition),
-                                   "rows": counts[qualified]}
+                                   "rows": counts[qualified],
+                                   "table_comment": comments.pop(None, None),
+                                   "column_comments": comments}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(tmp, target)
@@ -111,10 +121,19 @@ def write_parquet_views(export: Path, views_db: Path) -> list[str]:
                           f"hive_partitioning = true, hive_types = {{{types}}})")
             else:
                 source = f"read_parquet('{_sql_str(base / qualified / 'data_0.parquet')}')"
-            con.execute(f'create view "{schema}"."{table}" as select {select} from {source}')
+            view = f'"{schema}"."{table}"'
+            con.execute(f"create view {view} as select {select} from {source}")
+            if spec.get("table_comment"):
+                con.execute(f"comment on view {view} is {_sql_literal(spec['table_comment'])}")
+            for column, text in (spec.get("column_comments") or {}).items():
+                con.execute(f'comment on column {view}."{column}" is {_sql_literal(text)}')
             created.append(qualified)
         con.execute("checkpoint")
     return created
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _sql_str(path: Path) -> str:

@@ -15,9 +15,10 @@ read-only processes or one writer, never both, so readers only ever see copies:
 
 `publish(settings, run_id)` folds the build database's WAL into its file (through
 Warehouse, the one writer; a stale WAL of a crashed writer is replayed or discarded
-there), writes the dbt docs page, copies the file to a new version, checks the copy
-opens, exports Parquet (transforms/publish/parquet_export.py), then swaps the served file (a
-second name of the version file, never a second copy) in with os.replace(): a reader
+there), writes the dbt docs page, copies the file to a new version (keeping only the
+schemas readers use, PUBLISHED_SCHEMAS), checks the copy opens, exports Parquet
+(transforms/publish/parquet_export.py), then swaps the served file (a second name of
+the version file, never a second copy) in with os.replace(): a reader
 holding the old file keeps its consistent old snapshot (the old inode) until it
 reconnects.
 `rollback(settings)` serves the version before the current one. The last
@@ -47,6 +48,11 @@ from transforms.publish.parquet_export import export_parquet, write_parquet_view
 from transforms.warehouse.writer import Warehouse
 
 VERSION_PREFIX = "claimledger-"
+# What a published copy holds for readers: the marts, the run bookkeeping (audit), and
+# the raw layer (read-only like the whole file) to trace a number back to its page.
+# dbt's working schemas (staging and intermediate views, seeds, anything in main) are
+# dropped from the copy, so BI tools list only these; the build database keeps them.
+PUBLISHED_SCHEMAS = ("marts", "audit", "raw")
 Progress = Callable[[str], None]
 
 
@@ -143,7 +149,7 @@ def publish(settings: Settings, run_id: str, *, progress: Progress = _quiet,
         version_db = layout.version_db(name)
         layout.versions.mkdir(parents=True, exist_ok=True)
         progress("copy to a new version")
-        _copy_synced(settings.build_db, version_db)
+        _copy_synced(settings.build_db, version_db, prepare=keep_published_schemas)
         try:
             _check_opens(version_db)
         except PublishError:
@@ -249,13 +255,58 @@ def _stamp_micros(name: str) -> int:
     return whole * 10**6 + int(stamp[15:21])
 
 
-def _copy_synced(source: Path, target: Path) -> None:
-    """Copy through a temporary name and fsync, so `target` is whole or absent."""
+def _copy_synced(source: Path, target: Path,
+                 prepare: Callable[[Path], None] | None = None) -> None:
+    """Copy through a temporary name and fsync, so `target` is whole or absent.
+
+    prepare: called with the temporary copy before it takes the target's name.
+    """
     tmp = target.with_name(target.name + ".tmp")
     shutil.copyfile(source, tmp)
+    if prepare is not None:
+        prepare(tmp)
     with tmp.open("rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
+
+
+def keep_published_schemas(database: Path) -> list[str]:
+    """Drop from the DuckDB file every schema but PUBLISHED_SCHEMAS; return those dropped.
+
+    `main` cannot be dropped (DuckDB's default schema), so its tables, views, macros and
+    sequences are. The file is checkpointed, leaving no WAL beside it.
+    """
+    dropped = []
+    with closing(duckdb.connect(str(database))) as con:
+        for (schema,) in con.execute(
+                "select schema_name from duckdb_schemas() where database_name = "
+                "current_database() and not internal and schema_name not in "
+                "(select unnest(?))", [list(PUBLISHED_SCHEMAS)]).fetchall():
+            con.execute(f'drop schema "{schema}" cascade')
+            dropped.append(schema)
+        in_main = con.execute("""
+            select 'view', view_name from duckdb_views()
+            where database_name = current_database() and schema_name = 'main'
+              and not internal
+            union all
+            select 'table', table_name from duckdb_tables()
+            where database_name = current_database() and schema_name = 'main'
+            union all
+            select distinct case function_type when 'table_macro' then 'macro table'
+                                               else 'macro' end, function_name
+            from duckdb_functions()
+            where database_name = current_database() and schema_name = 'main'
+              and not internal and function_type in ('macro', 'table_macro')
+            union all
+            select 'sequence', sequence_name from duckdb_sequences()
+            where database_name = current_database() and schema_name = 'main'
+            """).fetchall()
+        for kind, name in in_main:
+            con.execute(f'drop {kind} if exists main."{name}" cascade')
+        if in_main:
+            dropped.append("main")
+        con.execute("checkpoint")
+    return dropped
 
 
 def _link_read_only(version: Path, target: Path) -> None:

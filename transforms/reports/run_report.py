@@ -6,14 +6,13 @@ published database instead), writes reports/run-<date>.html and
 reports/summary.txt, and returns (summary text, page path).
 
 The page is self-contained: no script, no network (a Content-Security-Policy
-forbids both), one inline SVG chart drawn here. Every value that reaches the page
-goes through html.escape: titles, sentences and source names are scraped text.
+forbids both), two inline SVG charts (transforms/reports/charts.py), wide tables
+scrolling inside their own box. It is templates/run_report.html.j2, autoescaped:
+titles, sentences and source names are scraped text.
 """
 
 from __future__ import annotations
 
-import html
-import math
 from contextlib import closing
 from pathlib import Path
 
@@ -22,10 +21,9 @@ import duckdb
 from transforms.checks import gate
 from transforms.kernel.settings import Settings
 from transforms.publish.versions import Layout, current_version, list_versions
+from transforms.reports.charts import money, removed_text_chart_svg, trade_chart_svg
+from transforms.reports.pages import render, safe
 
-# Colours of the chart's sources, in order of first appearance (Okabe–Ito, colour-blind safe).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
-           "#000000")
 CONSISTENCY_MART = "fct_figure_consistency"  # added by the quality checks; may be absent
 # Its columns the page shows, when present (a person reads the status and the sources).
 CONSISTENCY_COLUMNS = ("consistency_status", "status", "flow", "reporter", "partner",
@@ -83,6 +81,10 @@ def collect_run_facts(settings: Settings, run_id: str, ingest_date: str) -> dict
             "claims": one("select count(*) from raw.claims"),
             "removal_reasons": _query(con, "select removal_reason, count(*) from raw.paragraphs "
                                            "where not is_kept group by 1 order by 2 desc, 1"),
+            "removed_by_source": _query(con, """
+                select a.source_name, p.removal_reason, count(*), sum(p.char_count)
+                from raw.paragraphs as p join raw.articles as a using (article_id)
+                where not p.is_kept group by all order by all"""),
             "quarantine": _query(con, "select stage, reason_code, url, error_message "
                                       "from raw.quarantine where ingest_date = ?::date "
                                       "order by stage, url", [ingest_date]),
@@ -193,14 +195,6 @@ def verdict_of(quality: list[tuple]) -> str:
     return VERDICT_LINES[gate.verdict((severity, status) for _, severity, status, _ in quality)]
 
 
-def _money(value: float | dict | None) -> str:
-    """ "USD 245.0 bn" from a dollar value or a {value, currency} as stated."""
-    currency = "USD"
-    if isinstance(value, dict):
-        value, currency = value["value"], value["currency"] or "?"
-    return "" if value is None else f"{currency} {value / 1e9:,.1f} bn"
-
-
 def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
     lines = [
         "claimledger run summary",
@@ -216,7 +210,7 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
     ]
     for source, flow, rep, par, com, year, usd, growth, forecast, _by, _ in \
             facts["trade_rows"][:SUMMARY_ROWS]:
-        parts = [f"{flow} {rep}-{par}", com, str(year or "period n/a"), _money(usd),
+        parts = [f"{flow} {rep}-{par}", com, str(year or "period n/a"), money(usd),
                  f"{growth:+g}%" if growth is not None else "", "forecast" if forecast else ""]
         lines.append(f"    {source:<22} " + "  ".join(p for p in parts if p))
     if len(facts["trade_rows"]) > SUMMARY_ROWS:
@@ -261,171 +255,31 @@ def _printable(value: object) -> str:
     return "".join(c if c.isprintable() else "?" for c in str(value))
 
 
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _nice_step(span: float) -> float:
-    """A round tick step (1, 2 or 5 × 10^k) giving about five ticks over `span`."""
-    raw = max(span, 1e-9) / 5
-    power = 10 ** math.floor(math.log10(raw))
-    return next(f * power for f in (1, 2, 5, 10) if f * power >= raw)
-
-
-def trade_chart_svg(rows: list[tuple], width: int = 760, height: int = 340) -> str:
-    """An inline SVG: trade levels (USD bn) by period year, one circle per trade figure.
-
-    rows: (trade_figure_id, source_name, period_year, value_usd, flow, reporter,
-    partner, commodity, value_raw_text), value_usd in full US dollars. Each source has
-    a colour; marks of one year are spread by source so equal figures stay visible.
-    Each circle has class "mark", its trade_figure_id and a <title> tooltip.
-    """
-    if not rows:
-        return "<p>No trade figure with both a level and a year to chart.</p>"
-    left, right, top, bottom = 70, 190, 20, 45
-    plot_w, plot_h = width - left - right, height - top - bottom
-    years = sorted({r[2] for r in rows})
-    sources = list(dict.fromkeys(r[1] for r in rows))
-    colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sources)}
-    top_bn = max(r[3] for r in rows) / 1e9
-    step = _nice_step(top_bn)
-    y_max = step * (int(top_bn / step) + 1)
-    band = plot_w / len(years)
-
-    def y_of(bn: float) -> float:
-        return top + plot_h - bn / y_max * plot_h
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="trade-chart" role="img" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'aria-labelledby="trade-chart-title">',
-             '<title id="trade-chart-title">Trade levels by period year and source, '
-             'USD billion</title>',
-             f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa" '
-             'stroke="#ccc"/>']
-    tick = 0.0
-    while tick <= y_max + 1e-9:
-        y = y_of(tick)
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
-                     'stroke="#e3e3e3"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-                     f'font-size="11">{tick:,.0f}</text>')
-        tick += step
-    parts.append(f'<text x="14" y="{top + plot_h / 2:.0f}" font-size="11" '
-                 f'transform="rotate(-90 14 {top + plot_h / 2:.0f})" text-anchor="middle">'
-                 'USD billion</text>')
-    for i, year in enumerate(years):
-        x = left + band * (i + 0.5)
-        parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" '
-                     f'font-size="12">{_e(year)}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 6}" text-anchor="middle" '
-                 'font-size="11">period year</text>')
-    spread = min(band * 0.7, 24 * len(sources))
-    for figure_id, source, year, usd, flow, rep, par, commodity, raw in rows:
-        offset = ((sources.index(source) + 0.5) / len(sources) - 0.5) * spread
-        x = left + band * (years.index(year) + 0.5) + offset
-        label = f"{source}: {flow} {rep}-{par} {commodity} {year}: {_money(usd)} ({raw})"
-        parts.append(f'<circle class="mark" data-trade-figure-id="{_e(figure_id)}" '
-                     f'cx="{x:.1f}" cy="{y_of(usd / 1e9):.1f}" r="6" fill="{colour[source]}" '
-                     f'fill-opacity="0.85" stroke="#333"><title>{_e(label)}</title></circle>')
-    for i, source in enumerate(sources):
-        y = top + 14 + i * 18
-        parts.append(f'<circle cx="{width - right + 16}" cy="{y - 4}" r="5" '
-                     f'fill="{colour[source]}"/>')
-        parts.append(f'<text x="{width - right + 26}" y="{y}" font-size="12">{_e(source)}</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _table(headers: list[str], rows: list[tuple], css_id: str = "") -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>"
-                   for row in rows[:MAX_TABLE_ROWS]) \
-        or f"<tr><td colspan='{len(headers)}'>none</td></tr>"
-    attr = f' id="{css_id}"' if css_id else ""
-    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _conflicts_section(conflicts: dict | None) -> str:
-    if conflicts is None:
-        return ("<p>marts.fct_figure_consistency is not in this warehouse, so figures are "
-                "not compared here; see the corroboration counts in the trade figures.</p>")
-    summary = ", ".join(f"{_e(s)} {_e(n)}" for s, n in conflicts["by_status"])
-    verdict = ("" if not conflicts["by_status"]
-               or any(s == "conflict" for s, _ in conflicts["by_status"])
-               else "No group of figures is in conflict. ")
-    return ((f"<p>{verdict}Groups by status: {summary}.</p>" if summary else "")
-            + _table(conflicts["columns"], conflicts["rows"], "conflicts"))
-
-
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def render_html(facts: dict, run_id: str, ingest_date: str) -> str:
-    """The run's page: verdict, chart, conflicts, noise, trade figures, checks (escaped)."""
-    trade_rows = [(s, f, r, p, c, y, _money(v), g, fc, by, ev)
-                  for s, f, r, p, c, y, v, g, fc, by, ev in facts["trade_rows"]]
-    unplotted = len(facts["trade_rows"]) - len(facts["chart_rows"])
+    """The run's page: verdict, charts, conflicts, noise, trade figures, checks (escaped)."""
     verdict = facts["verdict"]
-    verdict_class = "bad" if verdict.startswith("FAILED") else \
-        "warn" if "warn" in verdict or verdict.startswith("not") else "good"
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>claimledger run {_e(ingest_date)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem;color:#222}}
-table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}td,th{{border:1px solid #ccc;
-padding:.25rem .5rem;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}
-.verdict{{padding:.2rem .5rem;border-radius:.25rem}}.good{{background:#d9f2e3}}
-.warn{{background:#fdf0c8}}.bad{{background:#f8d4d4}}td{{max-width:40rem}}</style>
-</head><body>
-<h1>claimledger run {_e(ingest_date)}</h1>
-<p>Run <code>{_e(run_id)}</code>. Quality verdict:
-<strong class="verdict {verdict_class}" id="verdict">{_e(verdict)}</strong>.
-Read from <code>{_e(facts['database'].name)}</code>
-({_e(facts['database'].parent.name)}).</p>
-<h2>Trade figures by period and source</h2>
-{trade_chart_svg(facts["chart_rows"])}
-<p>{len(facts["chart_rows"])} trade figures charted; {unplotted} not charted (no level or no
-year: growth-only statements and undated forecasts).</p>
-<h2>Figures in conflict</h2>
-{_conflicts_section(facts["conflicts"])}
-<h2>Noise by source</h2>
-{_table(["source", "articles", "paragraphs removed", "paragraphs", "mean removed char ratio",
-         "mean duplicate paragraph ratio", "boilerplate lines", "inputs quarantined"],
-        facts["noise_by_source"], "noise")}
-<h2>Quality checks</h2>
-{_table(["source", "severity", "status", "checks"], facts["quality"])}
-{_table(["failing check", "severity", "failing rows", "message"], facts["quality_failures"])}
-<h2>Counts</h2>
-{_table(["measure", "value"], [
-    ("articles loaded this partition", facts["articles_in_partition"]),
-    ("articles in the warehouse", facts["articles_total"]),
-    ("paragraphs kept", facts["paragraphs_kept"]),
-    ("paragraphs removed", facts["paragraphs_removed"]),
-    ("sentences", facts["sentences"]), ("figures", facts["figures"]),
-    ("claims", facts["claims"])])}
-<h2>Stage accounting</h2>
-{_table(["stage", "in", "out", "quarantined", "unchanged"], facts["stage_counts"])}
-<h2>Articles</h2>
-{_table(["title", "source", "published", "language", "paragraphs kept", "sentences",
-         "figures", "trade figures", "claims", "url"], facts.get("articles", []), "articles")}
-<h2>Trade figures</h2>
-{_table(["source", "flow", "reporter", "partner", "commodity", "year", "value", "growth %",
-         "forecast", "attributed to", "evidence"], trade_rows, "trade-figures")}
-<h2>Rows held out as implausible</h2>
-<p>Each failed a plausibility check (bounds in expectations/thresholds.yml); the rest of the
-day published. <code>marts.rpt_rejected_rows</code> has them with the offending value.</p>
-{_table(["check", "figure as written", "sentence"], facts.get("rejected", []), "rejected")}
-<h2>Removed paragraphs by reason</h2>
-{_table(["reason", "paragraphs"], facts["removal_reasons"])}
-<h2>Quarantine</h2>
-{_table(["stage", "reason", "url", "error"], facts["quarantine"])}
-<p><a href="quality-{_e(ingest_date)}.html">quality report</a> ·
-<a href="data_docs/index.html">Great Expectations Data Docs</a> ·
-<a href="dbt_docs.html">dbt docs (the documented schema)</a></p>
-</body></html>
-"""
+    conflicts = facts["conflicts"]
+    return render(
+        "run_report.html.j2", facts=facts, run_id=run_id, ingest_date=ingest_date, csp=safe(CSP),
+        max_rows=MAX_TABLE_ROWS,
+        verdict_class="bad" if verdict.startswith("FAILED")
+        else "warn" if "warn" in verdict or verdict.startswith("not") else "good",
+        trade_chart=safe(trade_chart_svg(facts["chart_rows"])),
+        removed_chart=safe(removed_text_chart_svg(facts.get("removed_by_source", []))),
+        unplotted=len(facts["trade_rows"]) - len(facts["chart_rows"]),
+        no_conflict=bool(conflicts and conflicts["by_status"])
+        and not any(s == "conflict" for s, _ in conflicts["by_status"]),
+        trade_rows=[(s, f, r, p, c, y, money(v), g, fc, by, ev)
+                    for s, f, r, p, c, y, v, g, fc, by, ev in facts["trade_rows"]],
+        counts=[("articles loaded this partition", facts["articles_in_partition"]),
+                ("articles in the warehouse", facts["articles_total"]),
+                ("paragraphs kept", facts["paragraphs_kept"]),
+                ("paragraphs removed", facts["paragraphs_removed"]),
+                ("sentences", facts["sentences"]), ("figures", facts["figures"]),
+                ("claims", facts["claims"])])
 
 
 def write_run_report(settings: Settings, run_id: str, ingest_date: str) -> tuple[str, Path]:

@@ -2,6 +2,8 @@
 -- Written only by transforms/warehouse/writer.py. dbt reads it through sources (raw.*).
 -- Grain and keys are stated on each table; every *_id is a deterministic hash or
 -- a position-derived key, so a rerun of a day produces the same ids.
+-- Each table's and column's description lives in dbt_project/models/staging/raw/
+-- _raw__sources.yml; the writer stores it as a DuckDB COMMENT (warehouse/column_docs.py).
 
 create schema if not exists raw;
 create schema if not exists audit;

@@ -20,6 +20,7 @@ import polars as pl
 
 from transforms.kernel.faults import fault_point
 from transforms.kernel.settings import Settings
+from transforms.warehouse.column_docs import apply_comments
 
 SCHEMA_SQL = Path(__file__).with_name("raw_schema.sql")
 
@@ -91,6 +92,7 @@ class Warehouse:
         con = duckdb.connect(str(self.path), config=config)
         try:
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            apply_comments(con)
             yield con
         finally:
             con.close()
