@@ -110,21 +110,37 @@ def _change_before() -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?)\s*(?:,|\(|-|\u2013)")
+# A wire dateline: a city (and a country) before a date or an agency and a dash
+# ("WASHINGTON, April 17 -", "SEOUL (Reuters) -", "KASHIKOJIMA, Japan, April 26 -"), or an
+# upper-case city before a dash ("BEIJING - "). A headline ("NIGERIA, FRANCE SIGN ...") is none.
+_DATELINE = re.compile(
+    r"^\s*(?P<city>[A-Z][A-Za-z .'-]{1,40}?)(?:,\s*(?P<country>[A-Z][A-Za-z .'-]{1,30}?))?"
+    r"(?:(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?P<agency>\([A-Z][\w .-]{1,20}\))?)"
+    r"\s*[-\u2013\u2014]\s")
+
+
+@cache
+def _dateline_cities() -> dict[str, str]:
+    return {city.lower(): code for code, cities in rules("places")["dateline_cities"].items()
+            for city in cities}
 
 
 def home_country(first_text: str) -> str | None:
-    """The country of an article's dateline ("WASHINGTON, April 17 -", "SEOUL (Reuters)")."""
+    """The country of an article's dateline ("WASHINGTON, April 17 -", "SEOUL (Reuters)",
+    "HAMBURG, March 12 -", "KASHIKOJIMA, Japan, April 26 -")."""
     match = _DATELINE.match(first_text or "")
     if not match:
         return None
-    # Wire datelines are upper case; the aliases are case-sensitive ("NEW DELHI" -> "New
-    # Delhi"), and "U.S." stays as written.
-    for candidate in (match.group(1).title(), match.group(1)):
+    city = match.group("city")
+    if not (match.group("date") or match.group("agency") or city.isupper()):
+        return None
+    # A country after the city names it ("KASHIKOJIMA, Japan"); wire datelines are upper
+    # case, the aliases case-sensitive ("NEW DELHI" -> "New Delhi"), "U.S." as written.
+    for candidate in filter(None, (match.group("country"), city.title(), city)):
         places = [p for p in place_mentions(candidate) if p.kind in _TRADING_KINDS]
         if places:
             return places[0].code
-    return None
+    return _dateline_cities().get(city.strip().lower())
 
 
 def _article_pair(texts: list[str]) -> tuple[str, ...]:
@@ -269,7 +285,11 @@ def _reporter_of(text: str, flow: FlowMention, partner: PlaceMention,
         return before[-1]
     # The subject may stand before the clause ("Taiwan's trade surplus with the U.S.,
     # Which rose to ... , up from 10.2 billion"): the sentence's first place before the
-    # flow that is no partner.
+    # flow that is no partner, when the flow itself is in an earlier clause (a place of
+    # another clause is no side of a flow of this one: "Exports to Bolivia ... and Central
+    # America were also lower, while shipments to Brazil rose").
+    if flow.start >= clause[0]:
+        return None
     earlier = [p for p in places if p.end <= flow.start and p.code != partner.code
                and _marker_before(text, p) not in vocab["partner_markers"][flow.flow]]
     return earlier[-1] if earlier else None
@@ -373,7 +393,7 @@ def trade_statements(
 
 def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> list[dict]:
     text = sentence["text"]
-    money = _with_inherited_currency(figures)
+    money = _with_inherited_currency(figures, text, context.home)
     growths = [f for f in figures if _is_growth(f, text)]
     if not money and not growths:
         return []
@@ -468,12 +488,21 @@ def _value_usd(figure: dict, period: Period | None, published: date | None) -> f
     return figure["value_full"] * rate
 
 
-def _with_inherited_currency(figures: list[dict]) -> list[dict]:
+def _with_inherited_currency(figures: list[dict], text: str, home: str | None) -> list[dict]:
     """The money figures of a sentence, with the scaled bare numbers after a money figure
     read in its currency: wire copy writes the unit once ("rose to 13.6 billion dlrs in
-    1986 from 10.2 billion in 1985", "South Korea 7.1 billion dlrs, Hong Kong 6.4 billion")."""
+    1986 from 10.2 billion in 1985", "South Korea 7.1 billion dlrs, Hong Kong 6.4 billion").
+    A count in a currency word several countries use ("160 mln crowns") is money in the
+    currency of the sentence's (else the dateline's) country that uses that word."""
     money, currency = [], None
+    shared = _vocab()["currency_by_country"]
     for figure in figures:
+        unit = (figure["unit"] or "").lower()
+        if figure["quantity_kind"] == "count" and unit in shared:
+            codes = [p.code for p in place_mentions(text)] + ([home] if home else [])
+            found = next((shared[unit][c] for c in codes if c in shared[unit]), None)
+            if found:
+                figure = {**figure, "quantity_kind": "money", "currency": found}
         if figure["quantity_kind"] == "money" and figure["currency"]:
             currency = figure["currency"]
             money.append(figure)
