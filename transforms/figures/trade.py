@@ -88,6 +88,11 @@ def _vocab() -> dict:
 
 
 @cache
+def _flow_words() -> frozenset[str]:
+    return frozenset(w.lower() for words in _vocab()["flows"].values() for w in words)
+
+
+@cache
 def _pair_reference() -> re.Pattern[str]:
     return whole_phrases(_vocab()["pair_references"])
 
@@ -95,6 +100,12 @@ def _pair_reference() -> re.Pattern[str]:
 @cache
 def _home_reference() -> re.Pattern[str]:
     return whole_phrases(_vocab()["home_references"])
+
+
+@cache
+def _partner_description() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{d})" for d in _vocab()["partner_descriptions"]),
+                      re.IGNORECASE)
 
 
 @cache
@@ -411,10 +422,7 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     if _home_reference().search(text) and context.home:
         places = sorted([*places, *_references(_home_reference(), text, context.home)],
                         key=lambda p: p.start)
-    if context.partners and _partner_reference().search(text):
-        # "exports to that country": the partner the article named last.
-        places = sorted([*places, *_references(_partner_reference(), text,
-                                               context.partners[-1])], key=lambda p: p.start)
+    places = _with_partner_references(text, places, context)
     levels, previous = [], None
     for figure in money:
         if not _conversion_of(text, figure, previous) and not _is_change(text, figure):
@@ -507,9 +515,34 @@ def _with_inherited_currency(figures: list[dict], text: str, home: str | None) -
             currency = figure["currency"]
             money.append(figure)
         elif (currency and figure["quantity_kind"] == "count" and figure["scale"]
-              in _vocab()["inherit_currency_scales"] and figure["unit"] is None):
+              in _vocab()["inherit_currency_scales"]
+              and (figure["unit"] is None or unit in _flow_words())):
+            # "against a 4.3 billion deficit": the flow word is no counted unit.
             money.append({**figure, "quantity_kind": "money", "currency": currency})
     return money
+
+
+def _with_partner_references(text: str, places: list[PlaceMention],
+                             context: _Context) -> list[PlaceMention]:
+    """The sentence's places with "that country" and descriptions ("the Asian
+    manufacturing giant") resolved: to the place the sentence named last before them
+    (other than the dateline's: "Imports from China rose ..., pushing the U.S. trade gap
+    with that country"), else the partner the article named last, else the article's most
+    named country other than the dateline's. A place inside a description ("Asian") is
+    part of it, not a side."""
+    spans = [(m.start(), m.end()) for m in _partner_reference().finditer(text)]
+    spans += [(m.start(), m.end()) for m in _partner_description().finditer(text)]
+    if not spans:
+        return places
+    kept = [p for p in places if not any(a <= p.start < b for a, b in spans)]
+    main = next((code for code in context.pair if code != context.home), None)
+    for start, end in spans:
+        named = [p for p in _traders(kept) if p.end <= start and p.code != context.home]
+        code = named[-1].code if named else (
+            context.partners[-1] if context.partners else main)
+        if code is not None:
+            kept.append(PlaceMention(code, "country", start, end))
+    return sorted(kept, key=lambda p: p.start)
 
 
 def _references(pattern: re.Pattern[str], text: str, code: str) -> list[PlaceMention]:
