@@ -206,6 +206,17 @@ def _verb_sign(text: str, figure: dict) -> int:
     return 0
 
 
+def _comparative_sign(text: str, figure: dict) -> int:
+    """+1 / -1 for a percentage compared with a base ("3.5 percent above the same period
+    last year", "25.1 percent wider than in the same period"), else 0."""
+    after = text[figure["span_end"] : figure["span_end"] + 40].lower()
+    vocab = _vocab()["growth_comparatives"]
+    match = re.match(r"\s*([a-z]+)\s+(?:" + vocab["base"] + r")", after)
+    if not match:
+        return 0
+    return 1 if match.group(1) in vocab["up"] else -1 if match.group(1) in vocab["down"] else 0
+
+
 def _is_growth(figure: dict, text: str) -> bool:
     if figure["quantity_kind"] != "percent":
         return False
@@ -213,7 +224,7 @@ def _is_growth(figure: dict, text: str) -> bool:
     before = text[max(0, figure["span_start"] - 25) : figure["span_start"]].lower()
     if re.match(r"\s*(?:of|share)\b", after):
         return False  # "60 pct of the market": a share, not a change
-    if figure["direction"] or _verb_sign(text, figure):
+    if figure["direction"] or _verb_sign(text, figure) or _comparative_sign(text, figure):
         return True
     return any(m in after or m in before for m in _vocab()["growth_markers"])
 
@@ -368,6 +379,18 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
     return earlier[-1] if earlier and listed else None
 
 
+def _continued_flow(text: str, flows: list[FlowMention], places: list[PlaceMention],
+                    clause: tuple[int, int]) -> FlowMention | None:
+    """The flow of the clause before a clause that names no flow and no place: it goes on
+    about the same flow ("Exports to the EU fell 11.1 percent in April, but for the first
+    four months were 3.5 percent above the same period last year")."""
+    if any(clause[0] <= p.start < clause[1] for p in places) or "--" in text[
+            max(0, clause[0] - 4) : clause[0]]:
+        return None  # a dash starts a list item or a factbox line, not the same subject
+    earlier = [f for f in flows if f.end <= clause[0]]
+    return earlier[-1] if earlier else None
+
+
 def trade_statements(
     sentences: pl.DataFrame, figures: pl.DataFrame, articles: pl.DataFrame
 ) -> pl.DataFrame:
@@ -441,7 +464,11 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         clause = _clause_of(spans, figure["span_start"])
         flow = _flow_for(text, flows, figure, clause)
         if flow is None:
-            continue
+            flow = _continued_flow(text, flows, places, clause)
+            if flow is None:
+                continue
+            # The clause goes on with the earlier clause's subject: its sides are there.
+            clause = _clause_of(spans, flow.start)
         sides = _sides(text, flow, figure, places, clause, context)
         if sides is None:
             continue
@@ -552,8 +579,8 @@ def _references(pattern: re.Pattern[str], text: str, code: str) -> list[PlaceMen
 def _signed(growth: dict | None, text: str) -> float | None:
     if growth is None:
         return None
-    down = growth["direction"] == "down" or (not growth["direction"]
-                                             and _verb_sign(text, growth) < 0)
+    down = growth["direction"] == "down" or (not growth["direction"] and (
+        _verb_sign(text, growth) or _comparative_sign(text, growth)) < 0)
     return -growth["value"] if down else growth["value"]
 
 
