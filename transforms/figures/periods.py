@@ -55,7 +55,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             re.IGNORECASE),
         "not_the_period": re.compile(vocab["not_the_period"] + r"\s*$", re.IGNORECASE),
         "last_month": re.compile(r"\blast\s+month\b", re.IGNORECASE),
-        "bare_month": re.compile(rf"\b(?:in|for|during)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
+        "bare_month": re.compile(
+            rf"\b(?:in|for|during|through)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
+        "attached": re.compile(vocab["attached_to_figure"], re.IGNORECASE),
+        "year_to_date": re.compile(vocab["year_to_date"], re.IGNORECASE),
     }
 
 
@@ -100,6 +103,11 @@ def period_mentions(text: str, published: date | None) -> list[Period]:
                 # "up 1.9% from last year" names the base of a change, not the period.
                 continue
             add("relative", published.year + int(offsets[match.group("r").lower()]), match)
+        for match in patterns["year_to_date"].finditer(text):
+            count = match.group("n").lower()
+            months = int(count) if count.isdigit() else \
+                rules("periods")["year_to_date_months"][count]
+            add("relative", published.year - (1 if published.month <= months else 0), match)
         for match in patterns["last_month"].finditer(text):
             add("month", published.year - (1 if published.month == 1 else 0), match)
         for match in patterns["bare_month"].finditer(text):
@@ -111,10 +119,23 @@ def period_mentions(text: str, published: date | None) -> list[Period]:
 
 
 def period_near(periods: list[Period], start: int, end: int, next_figure: int | None,
-                previous_figure: int | None) -> Period | None:
-    """The period of a figure at [start, end): the first one after it before the next
+                previous_figure: int | None, text: str | None = None) -> Period | None:
+    """The period of a figure at [start, end): one that qualifies it right before it ("its
+    1986 record 13.6 billion", with `text`), else the first one after it before the next
     figure ("13.6 billion in 1986, up from 10.2 billion in 1985"), else the nearest one
-    before it after the previous figure, else the nearest in the sentence."""
+    before it after the previous figure, else the nearest in the sentence. A period that
+    qualifies the next figure is not this one's."""
+    if text is not None:
+        attached = _patterns()["attached"]
+        own = [p for p in periods if p.end <= start and (previous_figure is None
+                                                         or p.start >= previous_figure)
+               and attached.fullmatch(text[p.end : start])]
+        if own:
+            return own[-1]
+        if next_figure is not None:
+            periods = [p for p in periods if not (p.end <= next_figure and p.start >= end
+                                                  and attached.fullmatch(text[p.end
+                                                                              : next_figure]))]
     after = [p for p in periods if p.start >= end and (next_figure is None
                                                        or p.start < next_figure)]
     if after:

@@ -480,7 +480,7 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             growth = figure
         period = period_near(periods, figure["span_start"], figure["span_end"],
                              starts[index + 1] if index + 1 < len(starts) else None,
-                             anchors[index - 1]["span_end"] if index else None)
+                             anchors[index - 1]["span_end"] if index else None, text)
         value_usd = _value_usd(figure, period, context.published) if is_level else None
         if flow.flow != "bilateral":
             context.partners.append(sides[1])
