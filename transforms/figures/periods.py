@@ -56,7 +56,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "not_the_period": re.compile(vocab["not_the_period"] + r"\s*$", re.IGNORECASE),
         "last_month": re.compile(r"\blast\s+month\b", re.IGNORECASE),
         "bare_month": re.compile(
-            rf"\b(?:in|for|during|through)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
+            rf"\b(?:[Ii]n|[Ff]or|[Dd]uring|[Tt]hrough)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
         "attached": re.compile(vocab["attached_to_figure"], re.IGNORECASE),
         "year_to_date": re.compile(vocab["year_to_date"], re.IGNORECASE),
     }

@@ -167,10 +167,15 @@ def _article_pair(texts: list[str]) -> tuple[str, ...]:
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     """Spans of the sentence's clauses: a new statement starts at "; ", ", while ",
-    ", but ", " whereas " and after a dash list ("-- South Korea 7.1 billion")."""
+    ", but ", " whereas " and after a dash list ("-- South Korea 7.1 billion"), but not
+    at the dashes around an aside ("exports to Venezuela -- which consist mostly of food
+    -- fell 70 percent")."""
     breaks = re.compile(_vocab()["clause_breaks"], re.IGNORECASE)
+    asides = [m.span() for m in re.finditer(_vocab()["dash_asides"], text, re.IGNORECASE)]
     spans, start = [], 0
     for match in breaks.finditer(text):
+        if any(a <= match.start() < b for a, b in asides):
+            continue
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))
@@ -361,8 +366,13 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
     inside = [f for f in flows if clause[0] <= f.start < clause[1]]
     # "a 7.2 billion dlr trade surplus", "an 18 billion dlr EC deficit": the flow the figure
     # qualifies, right after it.
+    # Only modifiers stand between ("dlr", "record", "EC"); a function word starts
+    # another phrase ("$266.3 billion as imports from ...").
+    function_words = set(_vocab()["not_modifiers"])
     attributive = [f for f in inside if 0 <= f.start - figure["span_end"] <= 16
-                   and re.fullmatch(r"[\s\w.-]*", text[figure["span_end"] : f.start])]
+                   and re.fullmatch(r"[\s\w.-]*", text[figure["span_end"] : f.start])
+                   and not function_words & set(
+                       text[figure["span_end"] : f.start].lower().split())]
     if attributive:
         return attributive[0]
     before = [f for f in inside if f.end <= figure["span_start"]]
