@@ -389,6 +389,21 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
     return earlier[-1] if earlier and listed else None
 
 
+def _sides_of_earlier_clause(rows: list[dict], flow: FlowMention,
+                             places: list[PlaceMention], clause: tuple[int, int]
+                             ) -> tuple[str, str, str] | None:
+    """The sides of the sentence's statement before this clause, for a one-sided flow
+    in a clause that names no place ("Israeli exports to the U.S. rose ..., while
+    imports rose from 888 mln dlrs to 1.8 billion"): the same reporter and partner."""
+    if flow.flow == "bilateral" or not rows or any(clause[0] <= p.start < clause[1]
+                                                   for p in places):
+        return None
+    last = next((row for row in reversed(rows) if row["_clause"] < clause[0]), None)
+    if last is None or last["flow"] == "bilateral":
+        return None
+    return last["reporter"], last["partner"], "sentence"
+
+
 def _continued_flow(text: str, flows: list[FlowMention], places: list[PlaceMention],
                     clause: tuple[int, int]) -> FlowMention | None:
     """The flow of the clause before a clause that names no flow and no place: it goes on
@@ -481,6 +496,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             clause = _clause_of(spans, flow.start)
         sides = _sides(text, flow, figure, places, clause, context)
         if sides is None:
+            sides = _sides_of_earlier_clause(rows, flow, places, clause)
+        if sides is None:
             continue
         is_level = figure["quantity_kind"] == "money"
         growth = None
@@ -514,8 +531,9 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "attributed_to": attribution.speaker if attribution else None,
             "sides_from": sides[2],
             "evidence_text": text,
+            "_clause": clause[0],
         })
-    return rows
+    return [{k: v for k, v in row.items() if k != "_clause"} for row in rows]
 
 
 def _value_usd(figure: dict, period: Period | None, published: date | None) -> float | None:
