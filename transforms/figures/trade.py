@@ -80,6 +80,8 @@ class _Context:
     lede_period: Period | None = None
     # Partners of the article's statements so far, for "exports to that country".
     partners: list = field(default_factory=list)
+    # Where `home` was read: the dateline, or the headline's or lede's subject.
+    home_from: str = "dateline"
 
 
 @cache
@@ -154,6 +156,16 @@ def home_country(first_text: str) -> str | None:
     return _dateline_cities().get(city.strip().lower())
 
 
+def _subject_country(texts: list[str]) -> str | None:
+    """The country an article with no dateline is about (BBC pages): the first country
+    its headline names, else its lede's ("Venezuela woos China ..."), as their subject."""
+    for text in texts[:2]:
+        countries = [p for p in place_mentions(text) if p.kind == "country"]
+        if countries:
+            return countries[0].code
+    return None
+
+
 def _article_pair(texts: list[str]) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
@@ -194,8 +206,17 @@ _MARKER = re.compile(rf"\b({_PREPOSITIONS})\s+(?:(?:the|its|their|that|those|oth
 def _marker_before(text: str, place: PlaceMention) -> str | None:
     """The preposition before a place, across at most two modifiers ("to Japan", "from
     the U.S.", "to the 27-nation European Union", "with EC nations")."""
-    match = _MARKER.search(text[max(0, place.start - 40) : place.start])
+    window = text[max(0, place.start - 60) : place.start]
+    # "to the 27 nations of the European Union": the members stand for their bloc.
+    window = _transparent().sub("", window)
+    match = _MARKER.search(window[-40:])
     return match.group(1).lower() if match else None
+
+
+@cache
+def _transparent() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(n) for n in _vocab()["transparent_nouns"])
+    return re.compile(rf"(?:\d+|[\w-]+)?\s*(?:{nouns})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _verb_sign(text: str, figure: dict) -> int:
@@ -276,8 +297,10 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
                     and p.start > flow.start]
     if right_before:
         return right_before[-1]
+    # "against Japan's of 58.6 billion": a possessive place qualifies another noun.
     marked = [p for p in places if clause[0] <= p.start < clause[1]
-              and p.start >= flow.end - 1 and _marker_before(text, p) in markers]
+              and p.start >= flow.end - 1 and _marker_before(text, p) in markers
+              and not re.match(r"['\u2019]s\b", text[p.end : p.end + 2])]
     # "Shipments to Mexico fell 19 pct to 1.9 billion marks and to Colombia by 15 pct to
     # 600 mln marks": the marked place last named before the figure, else the first after.
     before = [p for p in marked if p.end <= figure["span_start"]]
@@ -342,7 +365,7 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
         if len(codes) == 1 and context.home and context.home != codes[0] and \
                 re.search(r"\btrade\s+with\b", text[flow.start : flow.end + 6], re.IGNORECASE):
             codes.append(context.home)
-            source = "dateline"
+            source = context.home_from
         if len(codes) < 2:
             return None
         low, high = sorted(codes[:2])
@@ -354,7 +377,7 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     if reporter is not None and reporter.code != partner.code:
         return reporter.code, partner.code, "sentence"
     if context.home and context.home != partner.code:
-        return context.home, partner.code, "dateline"
+        return context.home, partner.code, context.home_from
     return None
 
 
@@ -438,10 +461,13 @@ def trade_statements(
             "article_id", maintain_order=True):
         texts = group["text"].to_list()
         home = next((code for code in map(home_country, texts[:3]) if code), None)
+        home_from = "dateline"
+        if home is None:
+            home, home_from = _subject_country(texts), "subject"
         date_of = published.get(str(article_id[0]))
         lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts)
                      if found), None)
-        context = _Context(home, _article_pair(texts), date_of, lede)
+        context = _Context(home, _article_pair(texts), date_of, lede, home_from=home_from)
         for sentence in group.iter_rows(named=True):
             rows.extend(_statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
                                        context))
@@ -473,6 +499,9 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     places = _with_partner_references(text, places, context)
     levels, previous = [], None
     for figure in money:
+        if figure.get("is_range"):
+            previous = figure
+            continue  # "$2.5-3 billion each": a range is no level of one statement
         if not _conversion_of(text, figure, previous) and not _is_change(text, figure):
             levels.append(figure)
         elif levels and _conversion_of(text, figure, previous) and figure["currency"] == "USD":
