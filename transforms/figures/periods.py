@@ -58,6 +58,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "bare_month": re.compile(
             rf"\b(?:[Ii]n|[Ff]or|[Dd]uring|[Tt]hrough)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
         "attached": re.compile(vocab["attached_to_figure"], re.IGNORECASE),
+        "barrier": re.compile(vocab["period_barrier"], re.IGNORECASE),
         "year_to_date": re.compile(vocab["year_to_date"], re.IGNORECASE),
     }
 
@@ -126,6 +127,11 @@ def period_near(periods: list[Period], start: int, end: int, next_figure: int | 
     before it after the previous figure, else the nearest in the sentence. A period that
     qualifies the next figure is not this one's."""
     if text is not None:
+        # "$287.8 billion, ensuring that ... will remain a hot topic in 2007": a period
+        # beyond a participle or relative clause is that clause's.
+        barrier = _patterns()["barrier"]
+        periods = [p for p in periods if not barrier.search(
+            text[min(end, p.end) : max(start, p.start)])]
         attached = _patterns()["attached"]
         own = [p for p in periods if p.end <= start and (previous_figure is None
                                                          or p.start >= previous_figure)

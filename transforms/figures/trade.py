@@ -170,8 +170,8 @@ def _article_pair(texts: list[str]) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for position, text in enumerate(texts):
-        for place in place_mentions(text):
-            if place.kind == "country":
+        for place in _traders(place_mentions(text)):
+            if place.kind in ("country", "bloc"):
                 counts[place.code] += 1
                 first.setdefault(place.code, position)
     return tuple(sorted(counts, key=lambda code: (-counts[code], first[code]))[:2])
@@ -537,6 +537,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         period = period_near(periods, figure["span_start"], figure["span_end"],
                              starts[index + 1] if index + 1 < len(starts) else None,
                              anchors[index - 1]["span_end"] if index else None, text)
+        if period is None and context.lede_period and hedge is None:
+            period = Period(context.lede_period.year, "context", 0, 0)
         value_usd = _value_usd(figure, period, context.published) if is_level else None
         if flow.flow != "bilateral":
             context.partners.append(sides[1])
