@@ -55,8 +55,21 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             re.IGNORECASE),
         "not_the_period": re.compile(vocab["not_the_period"] + r"\s*$", re.IGNORECASE),
         "last_month": re.compile(r"\blast\s+month\b", re.IGNORECASE),
+        # "in April", "through November", "the January-March quarter", "January's
+        # surplus", "the year to March": a month without its year (months are
+        # case-sensitive: "may" is no month).
         "bare_month": re.compile(
-            rf"\b(?:[Ii]n|[Ff]or|[Dd]uring|[Tt]hrough)\s+(?P<m>{months})\b(?!\s*,?\s*\d)"),
+            rf"(?:\b(?:[Ii]n|[Ff]or|[Dd]uring|[Tt]hrough|[Tt]he|of|(?:year|months|quarter|"
+            rf"period|half)\s+(?:to|ended|ending))\s+(?:{months})?(?:\s*[-\u2013]\s*)?"
+            rf"(?P<m>{months})\b(?!\s*,?\s*(?:19|20)\d\d))|\b(?P<p>{months})['\u2019]s\b"),
+        # "in the fourth quarter", "the first half": the last one that has begun by the
+        # publication date.
+        "bare_quarter": re.compile(
+            r"\b(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[- ](?P<u>quarter|half)\b"
+            r"(?!\s+(?:of\s+)?(?:(?:19|20)\d\d|this|last|the|next))", re.IGNORECASE),
+        # "1986/87", "fiscal 2004-05": a year spanning two calendar years ends in the second.
+        "split_year": re.compile(
+            rf"(?<![\d/.,-])(?P<y>{year})\s*[/-]\s*(?P<e>\d\d(?:\d\d)?|\d)\b(?![/.,-]\d)"),
         "attached": re.compile(vocab["attached_to_figure"], re.IGNORECASE),
         "barrier": re.compile(vocab["period_barrier"], re.IGNORECASE),
         "year_to_date": re.compile(vocab["year_to_date"], re.IGNORECASE),
@@ -92,6 +105,12 @@ def period_mentions(text: str, published: date | None) -> list[Period]:
             add("fiscal_year", ending if ending > start else start, match)
         else:
             add("fiscal_year", start, match)
+    for match in patterns["split_year"].finditer(text):
+        start, tail = int(match.group("y")), match.group("e")
+        ending = int(tail) if len(tail) == 4 else start // 10 ** len(tail) * 10 ** len(tail) \
+            + int(tail)
+        if ending == start + 1:  # consecutive years, not a range ("2004-2008")
+            add("fiscal_year", ending, match)
     for kind in ("quarter", "month", "year"):
         for match in patterns[kind].finditer(text):
             add(kind, int(match.group("y")), match)
@@ -111,8 +130,17 @@ def period_mentions(text: str, published: date | None) -> list[Period]:
             add("relative", published.year - (1 if published.month <= months else 0), match)
         for match in patterns["last_month"].finditer(text):
             add("month", published.year - (1 if published.month == 1 else 0), match)
+        for match in patterns["bare_quarter"].finditer(text):
+            ordinal = match.group("q").lower()[:1]
+            number = {"f": 1, "1": 1, "s": 2, "2": 2, "t": 3, "3": 3}.get(ordinal, 4)
+            if match.group("q").lower() in ("fourth", "4th"):
+                number = 4
+            length = 3 if match.group("u").lower() == "quarter" else 6
+            begins = (number - 1) * length + 1
+            # Under way or over this year; not yet begun: last year's.
+            add("quarter", published.year - (1 if published.month < begins else 0), match)
         for match in patterns["bare_month"].finditer(text):
-            month = _month_number(match.group("m"))
+            month = _month_number(match.group("m") or match.group("p"))
             # A month later than the publication month is last year's ("in November" of a
             # March story).
             add("month", published.year - (1 if month > published.month else 0), match)
