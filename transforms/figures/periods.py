@@ -80,9 +80,10 @@ def _month_number(name: str) -> int:
     return rules("periods")["months"][name]
 
 
-def period_mentions(text: str, published: date | None) -> list[Period]:
+def period_mentions(text: str, published: date | None, target: bool = False) -> list[Period]:
     """Every period the sentence names, resolved (relative ones and bare months need the
-    publication date and are skipped without it), in text order, overlaps removed."""
+    publication date and are skipped without it), in text order, overlaps removed. In a
+    sentence stating a target (`target`), "by 2015" is the target's period."""
     found: list[Period] = []
     patterns = _patterns()
     taken: list[tuple[int, int]] = []
@@ -90,7 +91,12 @@ def period_mentions(text: str, published: date | None) -> list[Period]:
     def add(kind: str, year: int, match: re.Match[str]) -> None:
         if any(match.start() < end and start < match.end() for start, end in taken):
             return
-        if patterns["not_the_period"].search(text[max(0, match.start() - 40) : match.start()]):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if target and re.search(r"\bby\s+$", before) and kind == "year":
+            taken.append((match.start(), match.end()))
+            found.append(Period(year, kind, match.start(), match.end()))
+            return
+        if patterns["not_the_period"].search(before):
             # "the lowest since May 2006", "compared to the same period in 2012": a
             # reference point, not the period of a figure.
             taken.append((match.start(), match.end()))

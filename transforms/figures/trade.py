@@ -95,6 +95,11 @@ def _flow_words() -> frozenset[str]:
 
 
 @cache
+def _target() -> re.Pattern[str]:
+    return whole_phrases(_vocab()["targets"])
+
+
+@cache
 def _pair_reference() -> re.Pattern[str]:
     return whole_phrases(_vocab()["pair_references"])
 
@@ -486,7 +491,10 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     if not flows:
         return []
     hedge = forecast_hedge(text)
-    periods = period_mentions(text, context.published)
+    if hedge is None:
+        target = _target().search(text)
+        hedge = target.group(0) if target else None
+    periods = period_mentions(text, context.published, target=hedge is not None)
     if not periods and context.lede_period and hedge is None:
         # A figure whose sentence names no period is for the article's first one (the
         # period the story reports); a forecast's period is ahead of it.
