@@ -248,6 +248,15 @@ def _comparative_sign(text: str, figure: dict) -> int:
     return 1 if match.group(1) in vocab["up"] else -1 if match.group(1) in vocab["down"] else 0
 
 
+def _is_base_rate(figure: dict, text: str) -> bool:
+    """A percentage after a comparison word ("versus September's 33.4 percent", "from
+    17.4 percent in May", "compared with 25.7 percent")."""
+    if figure["quantity_kind"] != "percent" or figure["unit"] != "percent":
+        return False
+    before = text[max(0, figure["span_start"] - 40) : figure["span_start"]]
+    return bool(re.search(_vocab()["base_rate_before"] + r"\s*$", before, re.IGNORECASE))
+
+
 def _is_growth(figure: dict, text: str) -> bool:
     if figure["quantity_kind"] != "percent":
         return False
@@ -362,7 +371,11 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
                                             or place.start > flow.start):
                 codes.append(place.code)
         source = "sentence"
-        if len(codes) < 2 and _pair_reference().search(text):
+        # "Bilateral trade is estimated at $7.9 billion": a pairwise phrase in a sentence
+        # naming no side is the article's pair's.
+        pairwise = not traders and text[flow.start : flow.end].lower() in _vocab()[
+            "pairwise_flows"]
+        if len(codes) < 2 and (pairwise or _pair_reference().search(text)):
             source = "article_pair"
             for code in context.pair:
                 if len(codes) < 2 and code not in codes:
@@ -432,6 +445,17 @@ def _sides_of_earlier_clause(rows: list[dict], flow: FlowMention,
     return last["reporter"], last["partner"], "sentence"
 
 
+def _with_anaphoric_flows(text: str, flows: list[FlowMention]) -> list[FlowMention]:
+    """The flows of a sentence with "those to China" (after "Exports to the United
+    Kingdom were ...") read as the flow named before them."""
+    added = []
+    for match in re.finditer(_vocab()["anaphoric_flow"], text, re.IGNORECASE):
+        earlier = [f for f in flows if f.end <= match.start()]
+        if earlier:
+            added.append(FlowMention(earlier[-1].flow, match.start(), match.end()))
+    return sorted([*flows, *added], key=lambda f: f.start) if added else flows
+
+
 def _continued_flow(text: str, flows: list[FlowMention], places: list[PlaceMention],
                     clause: tuple[int, int]) -> FlowMention | None:
     """The flow of the clause before a clause that names no flow and no place: it goes on
@@ -484,10 +508,15 @@ def trade_statements(
 def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> list[dict]:
     text = sentence["text"]
     money = _with_inherited_currency(figures, text, context.home)
-    growths = [f for f in figures if _is_growth(f, text)]
+    growths: list[dict] = []
+    for figure in figures:
+        # "rose 28.2 percent versus 25.7 percent previously": after a growth rate, the
+        # rate it is compared with is one too (the base's).
+        if _is_growth(figure, text) or (growths and _is_base_rate(figure, text)):
+            growths.append(figure)
     if not money and not growths:
         return []
-    flows = flow_mentions(text)
+    flows = _with_anaphoric_flows(text, flow_mentions(text))
     if not flows:
         return []
     hedge = forecast_hedge(text)
