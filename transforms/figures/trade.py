@@ -82,6 +82,8 @@ class _Context:
     partners: list = field(default_factory=list)
     # Where `home` was read: the dateline, or the headline's or lede's subject.
     home_from: str = "dateline"
+    # Whether `pair` stands out from the article's other sides (_pair_is_clear).
+    pair_clear: bool = False
 
 
 @cache
@@ -180,6 +182,16 @@ def _article_pair(texts: list[str]) -> tuple[str, ...]:
                 counts[place.code] += 1
                 first.setdefault(place.code, position)
     return tuple(sorted(counts, key=lambda code: (-counts[code], first[code]))[:2])
+
+
+def _pair_is_clear(texts: list[str], pair: tuple[str, ...]) -> bool:
+    """Whether the article's two most-named sides stand out: no third is named as often
+    as the second (then "bilateral trade" alone can only be theirs)."""
+    if len(pair) < 2:
+        return False
+    counts: Counter[str] = Counter(p.code for text in texts for p in _traders(
+        place_mentions(text)) if p.kind in ("country", "bloc"))
+    return all(counts[code] < counts[pair[1]] for code in counts if code not in pair)
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -373,8 +385,8 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
         source = "sentence"
         # "Bilateral trade is estimated at $7.9 billion": a pairwise phrase in a sentence
         # naming no side is the article's pair's.
-        pairwise = not traders and text[flow.start : flow.end].lower() in _vocab()[
-            "pairwise_flows"]
+        pairwise = not traders and context.pair_clear and text[
+            flow.start : flow.end].lower() in _vocab()["pairwise_flows"]
         if len(codes) < 2 and (pairwise or _pair_reference().search(text)):
             source = "article_pair"
             for code in context.pair:
@@ -496,7 +508,9 @@ def trade_statements(
         date_of = published.get(str(article_id[0]))
         lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts)
                      if found), None)
-        context = _Context(home, _article_pair(texts), date_of, lede, home_from=home_from)
+        pair = _article_pair(texts)
+        context = _Context(home, pair, date_of, lede, home_from=home_from,
+                           pair_clear=_pair_is_clear(texts, pair))
         for sentence in group.iter_rows(named=True):
             rows.extend(_statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
                                        context))
