@@ -66,7 +66,7 @@ REPEAT_KEY = ["article_id", "flow", "reporter", "partner", "commodity", "period_
 _TRADING_KINDS = ("country", "region", "bloc")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     """What a sentence may borrow from its article: the dateline's country (the side an
     article reports from) and its two most-named countries (for "the two countries")."""
@@ -84,6 +84,8 @@ class _Context:
     home_from: str = "dateline"
     # Whether `pair` stands out from the article's other sides (_pair_is_clear).
     pair_clear: bool = False
+    # The last statement of the sentence before, for "It totaled $141.3 billion".
+    previous: dict | None = None
 
 
 @cache
@@ -512,8 +514,10 @@ def trade_statements(
         context = _Context(home, pair, date_of, lede, home_from=home_from,
                            pair_clear=_pair_is_clear(texts, pair))
         for sentence in group.iter_rows(named=True):
-            rows.extend(_statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
-                                       context))
+            found = _statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
+                                   context)
+            context.previous = found[-1] if found else None
+            rows.extend(found)
     # A sentence an article repeats word for word states its figure once: keep the first.
     return pl.DataFrame(rows, schema=TRADE_SCHEMA).unique(
         subset=REPEAT_KEY, keep="first", maintain_order=True)
@@ -531,6 +535,13 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     if not money and not growths:
         return []
     flows = _with_anaphoric_flows(text, flow_mentions(text))
+    # "It totaled $141.3 billion through the end of July" after a statement: the pronoun
+    # is that statement's flow between the same sides (the sentence names no place).
+    pronoun = context.previous is not None and context.previous["flow"] != "bilateral" \
+        and re.match(_vocab()["statement_pronoun"], text) is not None \
+        and not _traders(place_mentions(text))
+    if not flows and pronoun:
+        flows = [FlowMention(context.previous["flow"], 0, 2)]
     if not flows:
         return []
     hedge = forecast_hedge(text)
@@ -577,6 +588,9 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         sides = _sides(text, flow, figure, places, clause, context)
         if sides is None:
             sides = _sides_of_earlier_clause(rows, flow, places, clause)
+        if sides is None and pronoun and flow.flow != "bilateral":
+            sides = (context.previous["reporter"], context.previous["partner"],
+                     "earlier_sentence")
         if sides is None:
             continue
         is_level = figure["quantity_kind"] == "money"
