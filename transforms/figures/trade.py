@@ -99,6 +99,11 @@ def _flow_words() -> frozenset[str]:
 
 
 @cache
+def _total_after() -> re.Pattern[str]:
+    return re.compile(_vocab()["total_after"], re.IGNORECASE)
+
+
+@cache
 def _target() -> re.Pattern[str]:
     return whole_phrases(_vocab()["targets"])
 
@@ -334,8 +339,11 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
     before = [p for p in marked if p.end <= figure["span_start"]]
     partner = before[-1] if before else (marked[0] if marked else None)
     if partner is not None and partner.start > figure["span_end"] and re.search(
-            r"\d", text[figure["span_end"] : partner.start]):
-        return None  # "15.6 billion dlrs last year, 95 pct of it with the U.S.": a share
+            _vocab()["share_between"], text[figure["span_end"] : partner.start],
+            re.IGNORECASE):
+        # "15.6 billion dlrs last year, 95 pct of it with the U.S.", "169.8 billion dlrs,
+        # with more than one-third of it in trade with Japan": a share of a total
+        return None
     if partner is not None and _is_listed(text, partner, places):
         return None  # "exports to Portugal, Ireland, Italy, Greece and Spain": no pair
     return partner
@@ -561,6 +569,9 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     places = _with_partner_references(text, places, context)
     levels, previous = [], None
     for figure in money:
+        if _total_after().match(text, figure["span_end"]):
+            previous = figure
+            continue  # "Russia's $735 billion foreign trade": a total, no bilateral level
         if figure.get("is_range"):
             previous = figure
             continue  # "$2.5-3 billion each": a range is no level of one statement
