@@ -84,3 +84,114 @@ def test_a_reference_point_is_not_a_figures_period():
     found = period_mentions("the lowest since May 2006, compared to the same period in "
                             "2012", dt.date(2013, 6, 4))
     assert found == []
+
+
+def test_a_wire_city_that_is_no_capital_dates_the_story_and_a_headline_does_not():
+    assert home_country("HAMBURG, March 12 - A bank said") == "DEU"
+    assert home_country("NEW YORK (Reuters) - Stocks fell") == "USA"
+    assert home_country("KASHIKOJIMA, Japan, April 26 - Ministers met") == "JPN"
+    assert home_country("NIGERIA, FRANCE SIGN TRADE PACT") is None
+
+
+def test_without_a_dateline_the_lede_s_country_is_the_unnamed_reporter():
+    assert rows("Canada has released its trade figures for the year.",
+                "Exports to Japan fell 4 pct in 1986 to 1.1 billion dlrs.",
+                published=None) == [("export", "CAN", "JPN", 1986, "USD", 1.1e9, -4.0)]
+
+
+def test_a_year_then_an_amount_is_not_a_span_of_years():
+    assert rows("Dutch exports to Peru declined by 4 pct in 1986 to 11 billion dlrs.") == [
+        ("export", "NLD", "PER", 1986, "USD", 11e9, -4.0)]
+
+
+def test_crowns_are_the_currency_of_the_country_the_sentence_names():
+    assert rows("Swedish imports from Chile fell 10 pct to 300 mln crowns in 1986.") == [
+        ("import", "SWE", "CHL", 1986, "SEK", 300e6, -10.0)]
+
+
+def test_that_country_is_the_place_named_before_it_not_the_last_partner():
+    assert rows("WASHINGTON, March 12 - Exports to Peru rose 3 pct in 1986.",
+                "Imports from Chile rose 5 pct in 1986, and exports to that country fell "
+                "2 pct.") == [
+        ("export", "USA", "PER", 1986, None, None, 3.0),
+        ("import", "USA", "CHL", 1986, None, None, 5.0),
+        ("export", "USA", "CHL", 1986, None, None, -2.0)]
+
+
+def test_a_description_stands_for_the_articles_partner():
+    assert rows("WASHINGTON, March 12 - Talks with Peru went on. Peru and the U.S. met.",
+                "Imports from the Andean trading nation rose 5 pct in 1986.") == [
+        ("import", "USA", "PER", 1986, None, None, 5.0)]
+
+
+def test_a_percent_above_the_same_period_is_growth_for_the_current_period():
+    assert rows("WASHINGTON, March 12 - Exports to Peru in the first two months of 1987 "
+                "were 3.5 percent above the same period last year.") == [
+        ("export", "USA", "PER", 1987, None, None, 3.5)]
+
+
+def test_a_clause_naming_no_flow_and_no_place_goes_on_with_the_earlier_one():
+    assert rows("WASHINGTON, March 12 - Exports to Peru fell 2 pct in January, but for "
+                "1986 as a whole were 4 pct higher than in 1985.") == [
+        ("export", "USA", "PER", 1987, None, None, -2.0),
+        ("export", "USA", "PER", 1986, None, None, 4.0)]
+
+
+def test_a_one_sided_flow_after_a_statement_takes_its_sides():
+    assert rows("Greek exports to Egypt rose to 2.3 billion dlrs in 1986, while imports "
+                "rose to 1.8 billion.") == [
+        ("export", "GRC", "EGY", 1986, "USD", 2.3e9, None),
+        ("import", "GRC", "EGY", 1986, "USD", 1.8e9, None)]
+
+
+def test_a_period_right_before_a_figure_is_that_figures():
+    assert rows("Peru cut its 1986 record 3.6 billion dlr trade surplus with Chile, up "
+                "from a 1985 surplus with Chile of 1.2 billion.") == [
+        ("surplus", "PER", "CHL", 1986, "USD", 3.6e9, None),
+        ("surplus", "PER", "CHL", 1985, "USD", 1.2e9, None)]
+
+
+def test_the_first_months_of_the_year_are_last_years_before_they_are_over():
+    found = period_mentions("for the first 11 months of the year", dt.date(2007, 1, 10))
+    assert [(p.kind, p.year) for p in found] == [("relative", 2006)]
+    found = period_mentions("for the first 2 months of the year", dt.date(2007, 4, 10))
+    assert [(p.kind, p.year) for p in found] == [("relative", 2007)]
+
+
+def test_split_years_quarters_and_bare_months_resolve():
+    published = dt.date(1987, 4, 14)
+    found = {(p.kind, p.year) for p in period_mentions(
+        "in 1986/87, in the fourth quarter, January's surplus, the year to March 31",
+        published)}
+    assert found == {("fiscal_year", 1987), ("quarter", 1986), ("month", 1987)}
+    assert period_mentions("from 2004-2008", published) == []
+
+
+def test_a_rate_compared_with_after_a_growth_rate_is_a_growth_rate_too():
+    assert rows("BEIJING, March 12 - Imports from Peru grew 36.7 percent in February "
+                "versus January's 33.4 percent.") == [
+        ("import", "CHN", "PER", 1987, None, None, 36.7),
+        ("import", "CHN", "PER", 1987, None, None, 33.4)]
+
+
+def test_it_after_a_statement_is_that_statement():
+    assert rows("WASHINGTON, March 12 - The deficit with Peru was 2 billion dlrs in "
+                "January.", "It totaled 3.1 billion dlrs in 1986.") == [
+        ("deficit", "USA", "PER", 1987, "USD", 2e9, None),
+        ("deficit", "USA", "PER", 1986, "USD", 3.1e9, None)]
+
+
+def test_balances_other_than_trade_and_totals_give_no_row():
+    assert rows("Peru's current account surplus with Chile was 2 billion dlrs in 1986.") == []
+    assert rows("Trade with Chile was 3 billion dlrs in 1986, or 20 pct of Peru's 15 "
+                "billion dlrs foreign trade.") == [
+        ("bilateral", "CHL", "PER", 1986, "USD", 3e9, None)]
+    assert rows("Peru's deficit was 9 billion dlrs in 1986, with more than one-third of "
+                "it in trade with Chile.") == []
+
+
+def test_a_target_takes_the_year_it_is_to_be_reached_by():
+    trade, _ = statements("Peru and Chile pledged to double their bilateral trade to 4 "
+                          "billion dlrs by 1990.", published=dt.date(1987, 3, 12))
+    assert trade.select("flow", "period_year", "is_forecast").rows() == [
+        ("bilateral", 1990, True)]
