@@ -421,12 +421,26 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     return None
 
 
+def _asides(text: str) -> list[tuple[int, int]]:
+    """Spans of asides between commas: relative clauses, and appositions to a place
+    ("China, South Korea's biggest market, ..."; not a clause after an opening phrase,
+    "In 1986, Japan's surplus was ...")."""
+    ends = {p.end for p in place_mentions(text)}
+    return [m.span() for m in re.finditer(_vocab()["comma_asides"], text)
+            if m.group(1) or m.start() in ends]
+
+
 def _flow_for(text: str, flows: list[FlowMention], figure: dict,
               clause: tuple[int, int]) -> FlowMention | None:
     """The flow a figure is stated for: the nearest before it in its clause, else the
     nearest after it in its clause, else the last flow of an earlier clause when the
     figure's clause names none ("The deficit with the Philippines was ...")."""
-    inside = [f for f in flows if clause[0] <= f.start < clause[1]]
+    # "Shipments to Asia, which account for half of Japan's total exports, rose 31.7
+    # percent": a flow word in an aside the figure stands outside belongs to the aside.
+    asides = _asides(text)
+    inside = [f for f in flows if clause[0] <= f.start < clause[1]
+              and not any(a <= f.start < b and not a <= figure["span_start"] < b
+                          for a, b in asides)]
     # "a 7.2 billion dlr trade surplus", "an 18 billion dlr EC deficit": the flow the figure
     # qualifies, right after it.
     # Only modifiers stand between ("dlr", "record", "EC"); a function word starts

@@ -195,3 +195,9 @@ def test_a_target_takes_the_year_it_is_to_be_reached_by():
                           "billion dlrs by 1990.", published=dt.date(1987, 3, 12))
     assert trade.select("flow", "period_year", "is_forecast").rows() == [
         ("bilateral", 1990, True)]
+
+
+def test_a_flow_word_in_an_aside_is_not_the_figures_flow():
+    assert rows("TOKYO, March 12 - Shipments to Peru, which account for half of Japan's "
+                "total exports, rose 31.7 percent in 1986.") == [
+        ("export", "JPN", "PER", 1986, None, None, 31.7)]
