@@ -472,11 +472,26 @@ def _sides_of_earlier_clause(rows: list[dict], flow: FlowMention,
     """The sides of the sentence's statement before this clause, for a one-sided flow
     in a clause that names no place ("Israeli exports to the U.S. rose ..., while
     imports rose from 888 mln dlrs to 1.8 billion"): the same reporter and partner."""
-    if flow.flow == "bilateral" or not rows or any(clause[0] <= p.start < clause[1]
-                                                   for p in places):
+    if flow.flow == "bilateral" or not rows:
         return None
+    if any(clause[0] <= p.start < clause[1] for p in places):
+        return _balance_of_flows(rows, flow, places, clause)
     last = next((row for row in reversed(rows) if row["_clause"] < clause[0]), None)
     if last is None or last["flow"] == "bilateral":
+        return None
+    return last["reporter"], last["partner"], "sentence"
+
+
+def _balance_of_flows(rows: list[dict], flow: FlowMention, places: list[PlaceMention],
+                      clause: tuple[int, int]) -> tuple[str, str, str] | None:
+    """A balance right after the exports and imports of a pair, naming no side but the
+    reporter's ("U.S. imports from China were $296.4 billion, and U.S. exports to China
+    $69.5 billion, giving a U.S. deficit of $226.9 billion"): that pair's balance."""
+    last = rows[-1]
+    if flow.flow not in ("surplus", "deficit") or last["flow"] not in ("export", "import"):
+        return None
+    named = [p for p in places if last["_end"] <= p.start < clause[1]]
+    if any(p.code != last["reporter"] for p in named):
         return None
     return last["reporter"], last["partner"], "sentence"
 
@@ -653,8 +668,9 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "sides_from": sides[2],
             "evidence_text": text,
             "_clause": clause[0],
+            "_end": figure["span_end"],
         })
-    return [{k: v for k, v in row.items() if k != "_clause"} for row in rows]
+    return [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
 
 
 def _value_usd(figure: dict, period: Period | None, published: date | None) -> float | None:

@@ -201,3 +201,11 @@ def test_a_flow_word_in_an_aside_is_not_the_figures_flow():
     assert rows("TOKYO, March 12 - Shipments to Peru, which account for half of Japan's "
                 "total exports, rose 31.7 percent in 1986.") == [
         ("export", "JPN", "PER", 1986, None, None, 31.7)]
+
+
+def test_a_balance_after_a_pairs_exports_and_imports_is_that_pairs():
+    assert rows("In 1986, U.S. imports from Peru were worth 3 billion dlrs, and U.S. "
+                "exports to Peru 1 billion dlrs, giving a U.S. deficit of 2 billion dlrs.") == [
+        ("import", "USA", "PER", 1986, "USD", 3e9, None),
+        ("export", "USA", "PER", 1986, "USD", 1e9, None),
+        ("deficit", "USA", "PER", 1986, "USD", 2e9, None)]
