@@ -336,6 +336,12 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
               and not re.match(r"['\u2019]s\b", text[p.end : p.end + 2])]
     # "Shipments to Mexico fell 19 pct to 1.9 billion marks and to Colombia by 15 pct to
     # 600 mln marks": the marked place last named before the figure, else the first after.
+    if not marked and flow.flow in ("surplus", "deficit"):
+        # "The trade balance with Japan showed a deficit of 1.2 billion dlrs", "Trade with
+        # Japan showed a surplus": the balance of the trade named before it.
+        marked = [p for p in places if clause[0] <= p.start < flow.start
+                  and re.search(vocab["balance_partner_before"] + r"\s*$",
+                                text[max(clause[0], p.start - 40) : p.start], re.IGNORECASE)]
     before = [p for p in marked if p.end <= figure["span_start"]]
     partner = before[-1] if before else (marked[0] if marked else None)
     if partner is not None and partner.start > figure["span_end"] and re.search(
@@ -382,7 +388,8 @@ def _reporter_of(text: str, flow: FlowMention, partner: PlaceMention,
 
 
 def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention],
-           clause: tuple[int, int], context: _Context) -> tuple[str, str, str] | None:
+           clause: tuple[int, int], context: _Context,
+           earlier_reporter: str | None = None) -> tuple[str, str, str] | None:
     """(reporter, partner, where the sides came from) or None when a side is unknown."""
     traders = _traders(places)
     if flow.flow == "bilateral":
@@ -416,6 +423,10 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     reporter = _reporter_of(text, flow, partner, traders, clause)
     if reporter is not None and reporter.code != partner.code:
         return reporter.code, partner.code, "sentence"
+    if earlier_reporter and earlier_reporter != partner.code:
+        # "Taiwan's exports to the U.S. rose ..., while imports from the U.S. rose": the
+        # subject of the sentence's earlier statement goes on.
+        return earlier_reporter, partner.code, "sentence"
     if context.home and context.home != partner.code:
         return context.home, partner.code, context.home_from
     return None
@@ -591,7 +602,9 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         # period the story reports); a forecast's period is ahead of it.
         periods = [Period(context.lede_period.year, "context", 0, 0)]
     spans = _clauses(text)
-    places = place_mentions(text)
+    # A place inside a figure is part of its unit ("2.1 billion European Currency Units").
+    places = [p for p in place_mentions(text) if not any(
+        f["span_start"] <= p.start < f["span_end"] for f in figures)]
     if _home_reference().search(text) and context.home:
         places = sorted([*places, *_references(_home_reference(), text, context.home)],
                         key=lambda p: p.start)
@@ -625,7 +638,10 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
                 continue
             # The clause goes on with the earlier clause's subject: its sides are there.
             clause = _clause_of(spans, flow.start)
-        sides = _sides(text, flow, figure, places, clause, context)
+        earlier = next((row for row in reversed(rows) if row["_clause"] < clause[0]
+                        and row["flow"] != "bilateral"), None)
+        sides = _sides(text, flow, figure, places, clause, context,
+                       earlier["reporter"] if earlier else None)
         if sides is None:
             sides = _sides_of_earlier_clause(rows, flow, places, clause)
         if sides is None and pronoun and flow.flow != "bilateral":

@@ -209,3 +209,24 @@ def test_a_balance_after_a_pairs_exports_and_imports_is_that_pairs():
         ("import", "USA", "PER", 1986, "USD", 3e9, None),
         ("export", "USA", "PER", 1986, "USD", 1e9, None),
         ("deficit", "USA", "PER", 1986, "USD", 2e9, None)]
+
+
+def test_a_balance_takes_the_partner_of_the_trade_named_before_it():
+    assert rows("OTTAWA, March 12 - Canada's trade figures were out.",
+                "The trade balance with Peru showed a deficit of 1.2 billion dlrs in "
+                "1986.") == [("deficit", "CAN", "PER", 1986, "USD", 1.2e9, None)]
+    assert rows("Chile's surplus in trade with Peru was 5.6 billion dlrs in 1986.") == [
+        ("surplus", "CHL", "PER", 1986, "USD", 5.6e9, None)]
+
+
+def test_a_later_clause_keeps_the_earlier_clauses_reporter():
+    assert rows("WASHINGTON, March 12 - Figures were out.",
+                "Chile's exports to Peru rose to 1.9 billion dlrs in 1986, while imports "
+                "from Peru rose to 0.5 billion.") == [
+        ("export", "CHL", "PER", 1986, "USD", 1.9e9, None),
+        ("import", "CHL", "PER", 1986, "USD", 0.5e9, None)]
+
+
+def test_a_place_inside_a_currency_is_no_side():
+    assert rows("The EC had a 2.1 billion European Currency Unit deficit with Peru in "
+                "1986.") == [("deficit", "EU", "PER", 1986, "XEU", 2.1e9, None)]
