@@ -72,6 +72,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
             rf"(?<![\d/.,-])(?P<y>{year})\s*[/-]\s*(?P<e>\d\d(?:\d\d)?|\d)\b(?![/.,-]\d)"),
         "attached": re.compile(vocab["attached_to_figure"], re.IGNORECASE),
         "barrier": re.compile(vocab["period_barrier"], re.IGNORECASE),
+        "base_connector": re.compile(vocab["base_connector"], re.IGNORECASE),
         "year_to_date": re.compile(vocab["year_to_date"], re.IGNORECASE),
     }
 
@@ -184,6 +185,10 @@ def period_near(periods: list[Period], start: int, end: int, next_figure: int | 
                                                         or p.start >= previous_figure)]
     if before:
         return before[-1]
+    if text is not None and next_figure is not None and _patterns()["base_connector"].search(
+            text[end:next_figure]):
+        # "6.67 billion dlrs against 4.99 billion in 1985": the later period is the base's.
+        periods = [p for p in periods if p.start < end]
     if not periods:
         return None
     return min(periods, key=lambda p: min(abs(p.start - end), abs(start - p.end)))

@@ -230,3 +230,11 @@ def test_a_later_clause_keeps_the_earlier_clauses_reporter():
 def test_a_place_inside_a_currency_is_no_side():
     assert rows("The EC had a 2.1 billion European Currency Unit deficit with Peru in "
                 "1986.") == [("deficit", "EU", "PER", 1986, "XEU", 2.1e9, None)]
+
+
+def test_a_base_s_period_is_not_the_period_of_the_figure_it_is_compared_with():
+    assert rows("LIMA, March 12 - Peru's exports in 1987 were strong.",
+                "Exports to Chile totalled 6.67 billion dlrs against 4.99 billion in "
+                "1985.") == [
+        ("export", "PER", "CHL", 1987, "USD", 6.67e9, None),
+        ("export", "PER", "CHL", 1985, "USD", 4.99e9, None)]
