@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from itertools import pairwise
 
 import polars as pl
 
@@ -507,6 +508,24 @@ def _balance_of_flows(rows: list[dict], flow: FlowMention, places: list[PlaceMen
     return last["reporter"], last["partner"], "sentence"
 
 
+def _with_pair_trade(text: str, flows: list[FlowMention]) -> list[FlowMention]:
+    """The flows of a sentence with "U.S.-Japan trade", "Sino-Soviet trade": two places
+    joined by a dash before "trade" are the two sides of a bilateral flow."""
+    places = place_mentions(text)
+    added = []
+    pattern = re.compile(_vocab()["pair_trade"], re.IGNORECASE)
+    for first, second in pairwise(places):
+        match = pattern.match(text, second.end)
+        if match and re.fullmatch(r"\s*[-\u2013/]\s*", text[first.end : second.start]) \
+                and first.code != second.code:
+            added.append(FlowMention("bilateral", first.start, match.end()))
+    if not added:
+        return flows
+    # "China-EU trade reached": the pair's phrase replaces the flow phrase inside it.
+    kept = [f for f in flows if not any(a.start <= f.start < a.end for a in added)]
+    return sorted([*kept, *added], key=lambda f: f.start)
+
+
 def _with_anaphoric_flows(text: str, flows: list[FlowMention]) -> list[FlowMention]:
     """The flows of a sentence with "those to China" (after "Exports to the United
     Kingdom were ...") read as the flow named before them."""
@@ -582,7 +601,7 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             growths.append(figure)
     if not money and not growths:
         return []
-    flows = _with_anaphoric_flows(text, flow_mentions(text))
+    flows = _with_pair_trade(text, _with_anaphoric_flows(text, flow_mentions(text)))
     # "It totaled $141.3 billion through the end of July" after a statement: the pronoun
     # is that statement's flow between the same sides (the sentence names no place).
     pronoun = context.previous is not None and context.previous["flow"] != "bilateral" \

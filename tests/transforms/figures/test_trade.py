@@ -238,3 +238,11 @@ def test_a_base_s_period_is_not_the_period_of_the_figure_it_is_compared_with():
                 "1985.") == [
         ("export", "PER", "CHL", 1987, "USD", 6.67e9, None),
         ("export", "PER", "CHL", 1985, "USD", 4.99e9, None)]
+
+
+def test_two_places_joined_by_a_dash_before_trade_are_its_sides():
+    assert rows("Sino-Soviet trade rose 20 pct to 2.6 billion Swiss francs in 1986.") == [
+        ("bilateral", "CHN", "SUN", 1986, "CHF", 2.6e9, 20.0)]
+    assert rows("Chile-EU trade reached 40 billion dlrs in 1986.") == [
+        ("bilateral", "CHL", "EU", 1986, "USD", 40e9, None)]
+    assert rows("Chile-Peru trade talks cost 2 billion dlrs in 1986.") == []
