@@ -246,3 +246,9 @@ def test_two_places_joined_by_a_dash_before_trade_are_its_sides():
     assert rows("Chile-EU trade reached 40 billion dlrs in 1986.") == [
         ("bilateral", "CHL", "EU", 1986, "USD", 40e9, None)]
     assert rows("Chile-Peru trade talks cost 2 billion dlrs in 1986.") == []
+
+
+def test_a_flow_word_in_a_participle_aside_is_not_the_figures_flow():
+    assert rows("LIMA, March 12 - The surplus with Chile, helped by strong exports to "
+                "Asia, rose to 2 billion dlrs in 1986.") == [
+        ("surplus", "PER", "CHL", 1986, "USD", 2e9, None)]
