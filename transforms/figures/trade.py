@@ -693,7 +693,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "period_year": period.year if period else None,
             "period_kind": period.kind if period else None,
             "value_usd": value_usd,
-            "currency": figure["currency"] if is_level else None,
+            "currency": _currency_of(figure["currency"], period, context.published)
+            if is_level else None,
             "value_native": figure["value_full"] if is_level else None,
             "value_figure_id": figure["figure_id"] if is_level else None,
             "growth_pct": _signed(growth, text),
@@ -706,6 +707,16 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "_end": figure["span_end"],
         })
     return [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+
+
+def _currency_of(code: str, period: Period | None, published: date | None) -> str:
+    """The code of the currency in the statement's year (of its publication when it names
+    none): roubles of 1987 are Soviet roubles (SUR), not the Russian rouble (RUB)."""
+    year = period.year if period else (published.year if published else None)
+    for historic, last_year in _vocab()["historic_currencies"].get(code, {}).items():
+        if year is not None and year <= last_year:
+            return historic
+    return code
 
 
 def _value_usd(figure: dict, period: Period | None, published: date | None) -> float | None:

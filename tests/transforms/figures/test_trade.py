@@ -252,3 +252,8 @@ def test_a_flow_word_in_a_participle_aside_is_not_the_figures_flow():
     assert rows("LIMA, March 12 - The surplus with Chile, helped by strong exports to "
                 "Asia, rose to 2 billion dlrs in 1986.") == [
         ("surplus", "PER", "CHL", 1986, "USD", 2e9, None)]
+
+
+def test_roubles_before_1992_are_soviet_roubles():
+    assert rows("Soviet exports to Finland rose to 2.5 billion roubles in 1986.") == [
+        ("export", "SUN", "FIN", 1986, "SUR", 2.5e9, None)]
