@@ -223,7 +223,8 @@ def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     return next((s for s in spans if s[0] <= position < s[1]), spans[-1])
 
 
-_PREPOSITIONS = r"with|to|from|into|of|against|by|between|and"
+# "beyond", "outside": "exports to countries beyond Europe" are not to Europe.
+_PREPOSITIONS = r"with|to|from|into|of|against|by|between|and|beyond|outside|excluding|except"
 _MARKER = re.compile(rf"\b({_PREPOSITIONS})\s+(?:(?:the|its|their|that|those|other)\s+)?"
                      rf"(?:(?!(?:{_PREPOSITIONS})\b)[\w-]+\s+){{0,2}}$", re.IGNORECASE)
 
@@ -358,9 +359,11 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
 
 def _is_listed(text: str, place: PlaceMention, places: list[PlaceMention]) -> bool:
     """Whether a place is one of a list of places (an aggregate, not one partner)."""
+    # "China, South Korea's biggest market, ...": a possessive opens an apposition.
     return any(re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[place.end : other.start])
                or re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[other.end : place.start])
-               for other in places if other is not place and other.code != place.code)
+               for other in places if other is not place and other.code != place.code
+               and not re.match(r"['\u2019]s\b", text[other.end : other.end + 2]))
 
 
 def _reporter_of(text: str, flow: FlowMention, partner: PlaceMention,
@@ -424,6 +427,8 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     reporter = _reporter_of(text, flow, partner, traders, clause)
     if reporter is not None and reporter.code != partner.code:
         return reporter.code, partner.code, "sentence"
+    if text[flow.start : flow.end].lower() in _vocab()["verb_flows"]:
+        return None  # "Caterpillar ... has exported $2 billion of goods to Russia": a firm
     if earlier_reporter and earlier_reporter != partner.code:
         # "Taiwan's exports to the U.S. rose ..., while imports from the U.S. rose": the
         # subject of the sentence's earlier statement goes on.

@@ -257,3 +257,21 @@ def test_a_flow_word_in_a_participle_aside_is_not_the_figures_flow():
 def test_roubles_before_1992_are_soviet_roubles():
     assert rows("Soviet exports to Finland rose to 2.5 billion roubles in 1986.") == [
         ("export", "SUN", "FIN", 1986, "SUR", 2.5e9, None)]
+
+
+def test_an_apposition_to_the_partner_is_no_list():
+    assert rows("SEOUL (Reuters) - Exports fell.",
+                "Exports to Peru, Chile's biggest market, rose 0.7 percent in 1986.") == [
+        ("export", "KOR", "PER", 1986, None, None, 0.7)]
+
+
+def test_places_beyond_outside_a_preposition_are_not_its_partner():
+    assert rows("BERLIN (Reuters) - Exports rose.",
+                "Exports jumped 15.9 percent in 1986 to countries beyond Europe.") == []
+
+
+def test_a_flow_verb_needs_a_place_as_its_subject():
+    assert rows("WASHINGTON, March 12 - Officials spoke.",
+                "Acme Corp has exported 2 billion dlrs of goods to Peru in 1986.") == []
+    assert rows("Chile exported 2 billion dlrs of goods to Peru in 1986.") == [
+        ("export", "CHL", "PER", 1986, "USD", 2e9, None)]
