@@ -679,9 +679,10 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             growth = next(g for g in growths if g["figure_id"] == attached[figure["figure_id"]])
         elif not is_level:
             growth = figure
-        period = period_near(periods, figure["span_start"], figure["span_end"],
-                             starts[index + 1] if index + 1 < len(starts) else None,
-                             anchors[index - 1]["span_end"] if index else None, text)
+        period = _respective_period(text, figure, anchors, periods, clause) or period_near(
+            periods, figure["span_start"], figure["span_end"],
+            starts[index + 1] if index + 1 < len(starts) else None,
+            anchors[index - 1]["span_end"] if index else None, text)
         if period is None and context.lede_period and hedge is None:
             period = Period(context.lede_period.year, "context", 0, 0)
         value_usd = _value_usd(figure, period, context.published) if is_level else None
@@ -712,6 +713,21 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "_end": figure["span_end"],
         })
     return [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+
+
+def _respective_period(text: str, figure: dict, anchors: list[dict], periods: list[Period],
+                       clause: tuple[int, int]) -> Period | None:
+    """The period of a figure in a clause ending "respectively" ("... were 565 mln stg in
+    1986, down from 960 mln in 1985, while Nigeria's exports were 328 mln stg and 647 mln,
+    respectively"): the earlier clauses' periods in order, one per figure."""
+    if not re.search(r"\brespectively\b", text[clause[0] : clause[1]]):
+        return None
+    mine = [f for f in anchors if clause[0] <= f["span_start"] < clause[1]
+            and f["quantity_kind"] == figure["quantity_kind"]]
+    earlier = [p for p in periods if p.end <= clause[0]]
+    if len(mine) < 2 or len(mine) != len(earlier):
+        return None
+    return earlier[mine.index(figure)]
 
 
 def _currency_of(code: str, period: Period | None, published: date | None) -> str:

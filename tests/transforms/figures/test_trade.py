@@ -275,3 +275,13 @@ def test_a_flow_verb_needs_a_place_as_its_subject():
                 "Acme Corp has exported 2 billion dlrs of goods to Peru in 1986.") == []
     assert rows("Chile exported 2 billion dlrs of goods to Peru in 1986.") == [
         ("export", "CHL", "PER", 1986, "USD", 2e9, None)]
+
+
+def test_respectively_pairs_figures_with_the_earlier_periods_in_order():
+    assert rows("Chilean exports to Peru were 565 mln dlrs in 1986, down from 960 mln in "
+                "1985, while Peru's exports to Chile were 328 mln dlrs and 647 mln, "
+                "respectively.") == [
+        ("export", "CHL", "PER", 1986, "USD", 565e6, None),
+        ("export", "CHL", "PER", 1985, "USD", 960e6, None),
+        ("export", "PER", "CHL", 1986, "USD", 328e6, None),
+        ("export", "PER", "CHL", 1985, "USD", 647e6, None)]
