@@ -87,6 +87,8 @@ class _Context:
     pair_clear: bool = False
     # The last statement of the sentence before, for "It totaled $141.3 billion".
     previous: dict | None = None
+    # The sentence `lede_period` is from: its own periods were already weighed there.
+    lede_text: str | None = None
 
 
 @cache
@@ -580,11 +582,11 @@ def trade_statements(
         if home is None:
             home, home_from = _subject_country(texts), "subject"
         date_of = published.get(str(article_id[0]))
-        lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts)
-                     if found), None)
+        lede, lede_text = next(((found[0], t) for t in texts
+                                if (found := period_mentions(t, date_of))), (None, None))
         pair = _article_pair(texts)
         context = _Context(home, pair, date_of, lede, home_from=home_from,
-                           pair_clear=_pair_is_clear(texts, pair))
+                           pair_clear=_pair_is_clear(texts, pair), lede_text=lede_text)
         for sentence in group.iter_rows(named=True):
             found = _statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
                                    context)
@@ -621,10 +623,11 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         target = _target().search(text)
         hedge = target.group(0) if target else None
     periods = period_mentions(text, context.published, target=hedge is not None)
-    if not periods and context.lede_period and hedge is None:
+    lede = context.lede_period if context.lede_text != text else None
+    if not periods and lede and hedge is None:
         # A figure whose sentence names no period is for the article's first one (the
         # period the story reports); a forecast's period is ahead of it.
-        periods = [Period(context.lede_period.year, "context", 0, 0)]
+        periods = [Period(lede.year, "context", 0, 0)]
     spans = _clauses(text)
     # A place inside a figure is part of its unit ("2.1 billion European Currency Units").
     places = [p for p in place_mentions(text) if not any(
@@ -683,8 +686,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             periods, figure["span_start"], figure["span_end"],
             starts[index + 1] if index + 1 < len(starts) else None,
             anchors[index - 1]["span_end"] if index else None, text)
-        if period is None and context.lede_period and hedge is None:
-            period = Period(context.lede_period.year, "context", 0, 0)
+        if period is None and lede and hedge is None:
+            period = Period(lede.year, "context", 0, 0)
         value_usd = _value_usd(figure, period, context.published) if is_level else None
         if flow.flow != "bilateral":
             context.partners.append(sides[1])
