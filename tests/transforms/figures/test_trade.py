@@ -285,3 +285,10 @@ def test_respectively_pairs_figures_with_the_earlier_periods_in_order():
         ("export", "CHL", "PER", 1985, "USD", 960e6, None),
         ("export", "PER", "CHL", 1986, "USD", 328e6, None),
         ("export", "PER", "CHL", 1985, "USD", 647e6, None)]
+
+
+def test_an_undated_relative_year_leaves_the_period_open_not_the_bases():
+    assert rows("Trade between Peru and Chile rose to 13.6 billion dlrs last year from 7.6 "
+                "billion in 1985.", published=None) == [
+        ("bilateral", "CHL", "PER", None, "USD", 13.6e9, None),
+        ("bilateral", "CHL", "PER", 1985, "USD", 7.6e9, None)]
