@@ -408,8 +408,12 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
         source = "sentence"
         # "Bilateral trade is estimated at $7.9 billion": a pairwise phrase in a sentence
         # naming no side is the article's pair's.
-        pairwise = not traders and context.pair_clear and text[
-            flow.start : flow.end].lower() in _vocab()["pairwise_flows"]
+        pairwise = context.pair_clear and text[flow.start : flow.end].lower() in _vocab()[
+            "pairwise_flows"] and not any(p.start < figure["span_end"] for p in traders)
+        if pairwise:
+            # "Bilateral trade totalled 1.3 billion dlrs, of which Chinese exports ...":
+            # the places after the figure are another phrase's.
+            codes = []
         if len(codes) < 2 and (pairwise or _pair_reference().search(text)):
             source = "article_pair"
             for code in context.pair:

@@ -292,3 +292,9 @@ def test_an_undated_relative_year_leaves_the_period_open_not_the_bases():
                 "billion in 1985.", published=None) == [
         ("bilateral", "CHL", "PER", None, "USD", 13.6e9, None),
         ("bilateral", "CHL", "PER", 1985, "USD", 7.6e9, None)]
+
+
+def test_bilateral_trade_named_before_any_place_is_the_articles_pair():
+    assert rows("LIMA, March 12 - Peru and Chile met; Chile and Peru agreed.",
+                "Bilateral trade totalled 1.3 billion dlrs in 1986, of which Chilean "
+                "exports were most.") == [("bilateral", "CHL", "PER", 1986, "USD", 1.3e9, None)]
