@@ -102,6 +102,21 @@ def _flow_words() -> frozenset[str]:
 
 
 @cache
+def _distractor_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    vocab = _vocab()["not_trade_money"]
+    return (re.compile(f"(?:{vocab['before']})\\s*$", re.IGNORECASE),
+            re.compile(vocab["after"], re.IGNORECASE))
+
+
+def _is_distractor(text: str, figure: dict) -> bool:
+    """A money figure that is a tariff base, a loan, an investment, a deal or a purchase,
+    not a level of trade (transforms/rules/trade.yml not_trade_money)."""
+    before, after = _distractor_patterns()
+    return bool(before.search(text[max(0, figure["span_start"] - 60) : figure["span_start"]])
+                or after.match(text, figure["span_end"]))
+
+
+@cache
 def _total_after() -> re.Pattern[str]:
     return re.compile(_vocab()["total_after"], re.IGNORECASE)
 
@@ -642,9 +657,11 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     places = _with_partner_references(text, places, context)
     levels, previous = [], None
     for figure in money:
-        if _total_after().match(text, figure["span_end"]):
+        if _total_after().match(text, figure["span_end"]) or _is_distractor(text, figure):
+            # "Russia's $735 billion foreign trade": a total; "tariffs on $34 billion of
+            # imports", "a 500 mln dlr credit line": no level of trade
             previous = figure
-            continue  # "Russia's $735 billion foreign trade": a total, no bilateral level
+            continue
         if figure.get("is_range"):
             previous = figure
             continue  # "$2.5-3 billion each": a range is no level of one statement

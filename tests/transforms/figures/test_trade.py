@@ -298,3 +298,12 @@ def test_bilateral_trade_named_before_any_place_is_the_articles_pair():
     assert rows("LIMA, March 12 - Peru and Chile met; Chile and Peru agreed.",
                 "Bilateral trade totalled 1.3 billion dlrs in 1986, of which Chilean "
                 "exports were most.") == [("bilateral", "CHL", "PER", 1986, "USD", 1.3e9, None)]
+
+
+def test_tariff_bases_loans_credits_deals_and_purchases_are_no_trade_levels():
+    for sentence in ("Peru imposed tariffs on 3 billion dlrs of imports from Chile in 1986.",
+                     "Peru gave a loan of 2 billion dlrs to Chile to finance exports to Chile.",
+                     "Exports to Chile are backed by a 500 mln dlr credit line.",
+                     "Peru signed deals worth 3 billion dlrs to boost exports to Chile.",
+                     "Chile agreed to buy 2 billion dlrs of Peruvian exports."):
+        assert rows(sentence) == [], sentence
