@@ -305,5 +305,5 @@ def test_tariff_bases_loans_credits_deals_and_purchases_are_no_trade_levels():
                      "Peru gave a loan of 2 billion dlrs to Chile to finance exports to Chile.",
                      "Exports to Chile are backed by a 500 mln dlr credit line.",
                      "Peru signed deals worth 3 billion dlrs to boost exports to Chile.",
-                     "Chile agreed to buy 2 billion dlrs of Peruvian exports."):
-        assert rows(sentence) == [], sentence
+                     "Peru agreed to buy 2 billion dlrs of imports from Chile."):
+        assert rows("LIMA, March 12 - Officials spoke.", sentence) == [], sentence
