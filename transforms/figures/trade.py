@@ -450,6 +450,9 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
         return reporter.code, partner.code, "sentence"
     if text[flow.start : flow.end].lower() in _vocab()["verb_flows"]:
         return None  # "Caterpillar ... has exported $2 billion of goods to Russia": a firm
+    if re.search(_vocab()["holder_not_a_place"] + r"\s*$", text[max(0, flow.start - 40)
+                                                               : flow.start]):
+        return None  # "Toyota's exports to the U.S.", "the company's exports": a firm's
     if earlier_reporter and earlier_reporter != partner.code:
         # "Taiwan's exports to the U.S. rose ..., while imports from the U.S. rose": the
         # subject of the sentence's earlier statement goes on.

@@ -307,3 +307,10 @@ def test_tariff_bases_loans_credits_deals_and_purchases_are_no_trade_levels():
                      "Peru signed deals worth 3 billion dlrs to boost exports to Chile.",
                      "Peru agreed to buy 2 billion dlrs of imports from Chile."):
         assert rows("LIMA, March 12 - Officials spoke.", sentence) == [], sentence
+
+
+def test_a_firms_exports_are_not_the_datelines_countrys():
+    assert rows("LIMA, March 12 - Officials spoke.",
+                "Acme's exports to Chile rose 5 pct to 2 billion dlrs in 1986.") == []
+    assert rows("LIMA, March 12 - Officials spoke.",
+                "The company's exports to Chile rose 5 pct in 1986.") == []
