@@ -314,3 +314,10 @@ def test_a_firms_exports_are_not_the_datelines_countrys():
                 "Acme's exports to Chile rose 5 pct to 2 billion dlrs in 1986.") == []
     assert rows("LIMA, March 12 - Officials spoke.",
                 "The company's exports to Chile rose 5 pct in 1986.") == []
+
+
+def test_an_apposition_opening_with_the_holds_no_figures_flow():
+    assert rows("WASHINGTON, March 12 - Officials spoke.",
+                "Exports to Peru, the third-largest U.S. export market in the region, rose "
+                "3.4 percent to 5.1 billion dlrs in 1986.") == [
+        ("export", "USA", "PER", 1986, "USD", 5.1e9, 3.4)]
