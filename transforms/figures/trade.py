@@ -493,6 +493,13 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
                        text[figure["span_end"] : f.start].lower().split())]
     if attributive:
         return attributive[0]
+    # "a 12 percent drop in imports from Japan": the flow the change is of.
+    change_of = re.compile(r"\s+(?:" + "|".join(_vocab()["change_nouns"])
+                           + r")s?\s+(?:in|of)\s+(?:[\w.'-]+\s+){0,2}?", re.IGNORECASE)
+    changed = [f for f in inside if f.start >= figure["span_end"]
+               and change_of.fullmatch(text[figure["span_end"] : f.start])]
+    if changed:
+        return changed[0]
     before = [f for f in inside if f.end <= figure["span_start"]]
     if before:
         return before[-1]
@@ -630,6 +637,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             growths.append(figure)
     if not money and not growths:
         return []
+    if re.search(_vocab()["volume_terms"], text, re.IGNORECASE):
+        return []  # "export volumes to the bloc dropped 6.5 percent": no value of trade
     flows = _with_pair_trade(text, _with_anaphoric_flows(text, flow_mentions(text)))
     # "It totaled $141.3 billion through the end of July" after a statement: the pronoun
     # is that statement's flow between the same sides (the sentence names no place).

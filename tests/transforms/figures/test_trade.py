@@ -321,3 +321,15 @@ def test_an_apposition_opening_with_the_holds_no_figures_flow():
                 "Exports to Peru, the third-largest U.S. export market in the region, rose "
                 "3.4 percent to 5.1 billion dlrs in 1986.") == [
         ("export", "USA", "PER", 1986, "USD", 5.1e9, 3.4)]
+
+
+def test_a_change_noun_names_the_flow_it_is_a_change_of():
+    assert rows("WASHINGTON, March 12 - Officials spoke.",
+                "The deficit narrowed on a 12 percent drop in imports from Peru in 1986.") == [
+        ("import", "USA", "PER", 1986, None, None, -12.0)]
+
+
+def test_volumes_are_no_trade_values():
+    assert rows("LONDON, March 12 - Officials spoke.",
+                "Export volumes to Peru dropped 6.5 percent in 1986, outweighing a 2.3 "
+                "percent fall in imports from Peru.") == []
