@@ -264,10 +264,13 @@ def _transparent() -> re.Pattern[str]:
 
 def _verb_sign(text: str, figure: dict) -> int:
     """+1 / -1 when a growth or fall verb stands within three words before a percentage
-    ("fell an annual 39.5 percent", "grew at 36.7 percent"), else 0."""
-    before = text[max(0, figure["span_start"] - 30) : figure["span_start"]].lower()
-    words = re.findall(r"[a-z]+", before)[-3:]
+    ("fell an annual 39.5 percent", "grew at 36.7 percent"), or before "a rate of" ("grew
+    at an annual rate of 12 percent"), else 0."""
+    before = text[max(0, figure["span_start"] - 45) : figure["span_start"]].lower()
+    words = re.findall(r"[a-z]+", before)
     vocab = _vocab()["growth_verbs"]
+    rate = re.search(r"\b(?:rate|pace)\s+of\s+(?:about\s+|some\s+|nearly\s+)?$", before)
+    words = words[-6:] if rate else words[-3:]
     if any(w in vocab["up"] for w in words):
         return 1
     if any(w in vocab["down"] for w in words):

@@ -333,3 +333,9 @@ def test_volumes_are_no_trade_values():
     assert rows("LONDON, March 12 - Officials spoke.",
                 "Export volumes to Peru dropped 6.5 percent in 1986, outweighing a 2.3 "
                 "percent fall in imports from Peru.") == []
+
+
+def test_a_rate_of_growth_takes_the_verb_before_it():
+    assert rows("WASHINGTON, March 12 - Officials spoke.",
+                "Exports to Peru fell at an annual rate of 12 percent in 1986.") == [
+        ("export", "USA", "PER", 1986, None, None, -12.0)]
