@@ -68,11 +68,21 @@ def _flow_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(r"\b(" + alternation(flows) + r")\b", re.IGNORECASE), flows
 
 
+@cache
+def _not_flow_pattern() -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + alternation(rules("trade")["not_flows"]) + r")\b",
+                      re.IGNORECASE)
+
+
 def flow_mentions(text: str) -> list[FlowMention]:
-    """Trade-flow phrases in `text`, in order ("bilateral trade", "exports", "imports")."""
+    """Trade-flow phrases in `text`, in order ("bilateral trade", "exports", "imports"),
+    except those inside a name or a noun phrase that is no flow ("Export-Import Bank",
+    "export credits")."""
     pattern, flows = _flow_pattern()
+    blocked = [(m.start(), m.end()) for m in _not_flow_pattern().finditer(text)]
     return [FlowMention(flows[m.group(1).lower()], m.start(1), m.end(1))
-            for m in pattern.finditer(text)]
+            for m in pattern.finditer(text)
+            if not any(a <= m.start(1) < b for a, b in blocked)]
 
 
 def commodity_near(text: str, start: int, end: int) -> str:

@@ -472,8 +472,10 @@ def _figure_at(
             else:
                 high = _word_value(num, p)
             if m.group("digits") and _looks_like_year(value, m, p):
-                # "2018-2019", "2014-15": a span of years, not an amount.
-                if high is not None and (high >= 1000 or (num.isdigit() and len(num) == 2)):
+                # "2018-2019", "2014-15": a span of years, not an amount. "in 1986 to 11
+                # billion marks" is a year and then an amount: a short end only after a dash.
+                short_end = num.isdigit() and len(num) == 2 and not joiner.startswith("to")
+                if high is not None and (high >= 1000 or short_end):
                     return None, range_match.end()
             elif high is not None and high > value:
                 # A "range" whose end is not above its start ("won 3-1", "634 – 1.704")

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
+from itertools import pairwise
 
 import polars as pl
 
@@ -66,7 +67,7 @@ REPEAT_KEY = ["article_id", "flow", "reporter", "partner", "commodity", "period_
 _TRADING_KINDS = ("country", "region", "bloc")
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     """What a sentence may borrow from its article: the dateline's country (the side an
     article reports from) and its two most-named countries (for "the two countries")."""
@@ -80,11 +81,49 @@ class _Context:
     lede_period: Period | None = None
     # Partners of the article's statements so far, for "exports to that country".
     partners: list = field(default_factory=list)
+    # Where `home` was read: the dateline, or the headline's or lede's subject.
+    home_from: str = "dateline"
+    # Whether `pair` stands out from the article's other sides (_pair_is_clear).
+    pair_clear: bool = False
+    # The last statement of the sentence before, for "It totaled $141.3 billion".
+    previous: dict | None = None
+    # The sentence `lede_period` is from: its own periods were already weighed there.
+    lede_text: str | None = None
 
 
 @cache
 def _vocab() -> dict:
     return rules("trade")
+
+
+@cache
+def _flow_words() -> frozenset[str]:
+    return frozenset(w.lower() for words in _vocab()["flows"].values() for w in words)
+
+
+@cache
+def _distractor_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    vocab = _vocab()["not_trade_money"]
+    return (re.compile(f"(?:{vocab['before']})\\s*$", re.IGNORECASE),
+            re.compile(vocab["after"], re.IGNORECASE))
+
+
+def _is_distractor(text: str, figure: dict) -> bool:
+    """A money figure that is a tariff base, a loan, an investment, a deal or a purchase,
+    not a level of trade (transforms/rules/trade.yml not_trade_money)."""
+    before, after = _distractor_patterns()
+    return bool(before.search(text[max(0, figure["span_start"] - 60) : figure["span_start"]])
+                or after.match(text, figure["span_end"]))
+
+
+@cache
+def _total_after() -> re.Pattern[str]:
+    return re.compile(_vocab()["total_after"], re.IGNORECASE)
+
+
+@cache
+def _target() -> re.Pattern[str]:
+    return whole_phrases(_vocab()["targets"])
 
 
 @cache
@@ -95,6 +134,12 @@ def _pair_reference() -> re.Pattern[str]:
 @cache
 def _home_reference() -> re.Pattern[str]:
     return whole_phrases(_vocab()["home_references"])
+
+
+@cache
+def _partner_description() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{d})" for d in _vocab()["partner_descriptions"]),
+                      re.IGNORECASE)
 
 
 @cache
@@ -110,20 +155,46 @@ def _change_before() -> re.Pattern[str]:
                       re.IGNORECASE)
 
 
-_DATELINE = re.compile(r"^\s*([A-Z][A-Z .'-]{2,40}?)\s*(?:,|\(|-|\u2013)")
+# A wire dateline: a city (and a country) before a date or an agency and a dash
+# ("WASHINGTON, April 17 -", "SEOUL (Reuters) -", "KASHIKOJIMA, Japan, April 26 -"), or an
+# upper-case city before a dash ("BEIJING - "). A headline ("NIGERIA, FRANCE SIGN ...") is none.
+_DATELINE = re.compile(
+    r"^\s*(?P<city>[A-Z][A-Za-z .'-]{1,40}?)(?:,\s*(?P<country>[A-Z][A-Za-z .'-]{1,30}?))?"
+    r"(?:(?P<date>,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?\s*(?P<agency>\([A-Z][\w .-]{1,20}\))?)"
+    r"\s*[-\u2013\u2014]\s")
+
+
+@cache
+def _dateline_cities() -> dict[str, str]:
+    return {city.lower(): code for code, cities in rules("places")["dateline_cities"].items()
+            for city in cities}
 
 
 def home_country(first_text: str) -> str | None:
-    """The country of an article's dateline ("WASHINGTON, April 17 -", "SEOUL (Reuters)")."""
+    """The country of an article's dateline ("WASHINGTON, April 17 -", "SEOUL (Reuters)",
+    "HAMBURG, March 12 -", "KASHIKOJIMA, Japan, April 26 -")."""
     match = _DATELINE.match(first_text or "")
     if not match:
         return None
-    # Wire datelines are upper case; the aliases are case-sensitive ("NEW DELHI" -> "New
-    # Delhi"), and "U.S." stays as written.
-    for candidate in (match.group(1).title(), match.group(1)):
+    city = match.group("city")
+    if not (match.group("date") or match.group("agency") or city.isupper()):
+        return None
+    # A country after the city names it ("KASHIKOJIMA, Japan"); wire datelines are upper
+    # case, the aliases case-sensitive ("NEW DELHI" -> "New Delhi"), "U.S." as written.
+    for candidate in filter(None, (match.group("country"), city.title(), city)):
         places = [p for p in place_mentions(candidate) if p.kind in _TRADING_KINDS]
         if places:
             return places[0].code
+    return _dateline_cities().get(city.strip().lower())
+
+
+def _subject_country(texts: list[str]) -> str | None:
+    """The country an article with no dateline is about (BBC pages): the first country
+    its headline names, else its lede's ("Venezuela woos China ..."), as their subject."""
+    for text in texts[:2]:
+        countries = [p for p in place_mentions(text) if p.kind == "country"]
+        if countries:
+            return countries[0].code
     return None
 
 
@@ -131,19 +202,34 @@ def _article_pair(texts: list[str]) -> tuple[str, ...]:
     counts: Counter[str] = Counter()
     first: dict[str, int] = {}
     for position, text in enumerate(texts):
-        for place in place_mentions(text):
-            if place.kind == "country":
+        for place in _traders(place_mentions(text)):
+            if place.kind in ("country", "bloc"):
                 counts[place.code] += 1
                 first.setdefault(place.code, position)
     return tuple(sorted(counts, key=lambda code: (-counts[code], first[code]))[:2])
 
 
+def _pair_is_clear(texts: list[str], pair: tuple[str, ...]) -> bool:
+    """Whether the article's two most-named sides stand out: no third is named as often
+    as the second (then "bilateral trade" alone can only be theirs)."""
+    if len(pair) < 2:
+        return False
+    counts: Counter[str] = Counter(p.code for text in texts for p in _traders(
+        place_mentions(text)) if p.kind in ("country", "bloc"))
+    return all(counts[code] < counts[pair[1]] for code in counts if code not in pair)
+
+
 def _clauses(text: str) -> list[tuple[int, int]]:
     """Spans of the sentence's clauses: a new statement starts at "; ", ", while ",
-    ", but ", " whereas " and after a dash list ("-- South Korea 7.1 billion")."""
+    ", but ", " whereas " and after a dash list ("-- South Korea 7.1 billion"), but not
+    at the dashes around an aside ("exports to Venezuela -- which consist mostly of food
+    -- fell 70 percent")."""
     breaks = re.compile(_vocab()["clause_breaks"], re.IGNORECASE)
+    asides = [m.span() for m in re.finditer(_vocab()["dash_asides"], text, re.IGNORECASE)]
     spans, start = [], 0
     for match in breaks.finditer(text):
+        if any(a <= match.start() < b for a, b in asides):
+            continue
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))
@@ -154,7 +240,8 @@ def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     return next((s for s in spans if s[0] <= position < s[1]), spans[-1])
 
 
-_PREPOSITIONS = r"with|to|from|into|of|against|by|between|and"
+# "beyond", "outside": "exports to countries beyond Europe" are not to Europe.
+_PREPOSITIONS = r"with|to|from|into|of|against|by|between|and|beyond|outside|excluding|except"
 _MARKER = re.compile(rf"\b({_PREPOSITIONS})\s+(?:(?:the|its|their|that|those|other)\s+)?"
                      rf"(?:(?!(?:{_PREPOSITIONS})\b)[\w-]+\s+){{0,2}}$", re.IGNORECASE)
 
@@ -164,21 +251,53 @@ def _marker_before(text: str, place: PlaceMention) -> str | None:
     """The preposition before a place, across at most two modifiers ("to Japan", "from
     the U.S.", "to the 27-nation European Union", "with EC nations"). Cached: the sides of
     every figure of a sentence ask it of every place (a string's hash is computed once)."""
-    match = _MARKER.search(text[max(0, place.start - 40) : place.start])
+    window = text[max(0, place.start - 60) : place.start]
+    # "to the 27 nations of the European Union": the members stand for their bloc.
+    window = _transparent().sub("", window)
+    match = _MARKER.search(window[-40:])
     return match.group(1).lower() if match else None
+
+
+@cache
+def _transparent() -> re.Pattern[str]:
+    nouns = "|".join(re.escape(n) for n in _vocab()["transparent_nouns"])
+    return re.compile(rf"(?:\d+|[\w-]+)?\s*(?:{nouns})\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _verb_sign(text: str, figure: dict) -> int:
     """+1 / -1 when a growth or fall verb stands within three words before a percentage
-    ("fell an annual 39.5 percent", "grew at 36.7 percent"), else 0."""
-    before = text[max(0, figure["span_start"] - 30) : figure["span_start"]].lower()
-    words = re.findall(r"[a-z]+", before)[-3:]
+    ("fell an annual 39.5 percent", "grew at 36.7 percent"), or before "a rate of" ("grew
+    at an annual rate of 12 percent"), else 0."""
+    before = text[max(0, figure["span_start"] - 45) : figure["span_start"]].lower()
+    words = re.findall(r"[a-z]+", before)
     vocab = _vocab()["growth_verbs"]
+    rate = re.search(r"\b(?:rate|pace)\s+of\s+(?:about\s+|some\s+|nearly\s+)?$", before)
+    words = words[-6:] if rate else words[-3:]
     if any(w in vocab["up"] for w in words):
         return 1
     if any(w in vocab["down"] for w in words):
         return -1
     return 0
+
+
+def _comparative_sign(text: str, figure: dict) -> int:
+    """+1 / -1 for a percentage compared with a base ("3.5 percent above the same period
+    last year", "25.1 percent wider than in the same period"), else 0."""
+    after = text[figure["span_end"] : figure["span_end"] + 40].lower()
+    vocab = _vocab()["growth_comparatives"]
+    match = re.match(r"\s*([a-z]+)\s+(?:" + vocab["base"] + r")", after)
+    if not match:
+        return 0
+    return 1 if match.group(1) in vocab["up"] else -1 if match.group(1) in vocab["down"] else 0
+
+
+def _is_base_rate(figure: dict, text: str) -> bool:
+    """A percentage after a comparison word ("versus September's 33.4 percent", "from
+    17.4 percent in May", "compared with 25.7 percent")."""
+    if figure["quantity_kind"] != "percent" or figure["unit"] != "percent":
+        return False
+    before = text[max(0, figure["span_start"] - 40) : figure["span_start"]]
+    return bool(re.search(_vocab()["base_rate_before"] + r"\s*$", before, re.IGNORECASE))
 
 
 def _is_growth(figure: dict, text: str) -> bool:
@@ -188,7 +307,7 @@ def _is_growth(figure: dict, text: str) -> bool:
     before = text[max(0, figure["span_start"] - 25) : figure["span_start"]].lower()
     if re.match(r"\s*(?:of|share)\b", after):
         return False  # "60 pct of the market": a share, not a change
-    if figure["direction"] or _verb_sign(text, figure):
+    if figure["direction"] or _verb_sign(text, figure) or _comparative_sign(text, figure):
         return True
     return any(m in after or m in before for m in _vocab()["growth_markers"])
 
@@ -235,15 +354,26 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
                     and p.start > flow.start]
     if right_before:
         return right_before[-1]
+    # "against Japan's of 58.6 billion": a possessive place qualifies another noun.
     marked = [p for p in places if clause[0] <= p.start < clause[1]
-              and p.start >= flow.end - 1 and _marker_before(text, p) in markers]
+              and p.start >= flow.end - 1 and _marker_before(text, p) in markers
+              and not re.match(r"['\u2019]s\b", text[p.end : p.end + 2])]
     # "Shipments to Mexico fell 19 pct to 1.9 billion marks and to Colombia by 15 pct to
     # 600 mln marks": the marked place last named before the figure, else the first after.
+    if not marked and flow.flow in ("surplus", "deficit"):
+        # "The trade balance with Japan showed a deficit of 1.2 billion dlrs", "Trade with
+        # Japan showed a surplus": the balance of the trade named before it.
+        marked = [p for p in places if clause[0] <= p.start < flow.start
+                  and re.search(vocab["balance_partner_before"] + r"\s*$",
+                                text[max(clause[0], p.start - 40) : p.start], re.IGNORECASE)]
     before = [p for p in marked if p.end <= figure["span_start"]]
     partner = before[-1] if before else (marked[0] if marked else None)
     if partner is not None and partner.start > figure["span_end"] and re.search(
-            r"\d", text[figure["span_end"] : partner.start]):
-        return None  # "15.6 billion dlrs last year, 95 pct of it with the U.S.": a share
+            _vocab()["share_between"], text[figure["span_end"] : partner.start],
+            re.IGNORECASE):
+        # "15.6 billion dlrs last year, 95 pct of it with the U.S.", "169.8 billion dlrs,
+        # with more than one-third of it in trade with Japan": a share of a total
+        return None
     if partner is not None and _is_listed(text, partner, places):
         return None  # "exports to Portugal, Ireland, Italy, Greece and Spain": no pair
     return partner
@@ -251,9 +381,11 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
 
 def _is_listed(text: str, place: PlaceMention, places: list[PlaceMention]) -> bool:
     """Whether a place is one of a list of places (an aggregate, not one partner)."""
+    # "China, South Korea's biggest market, ...": a possessive opens an apposition.
     return any(re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[place.end : other.start])
                or re.fullmatch(r"\s*(?:,|and|or|&)\s*", text[other.end : place.start])
-               for other in places if other is not place and other.code != place.code)
+               for other in places if other is not place and other.code != place.code
+               and not re.match(r"['\u2019]s\b", text[other.end : other.end + 2]))
 
 
 def _reporter_of(text: str, flow: FlowMention, partner: PlaceMention,
@@ -271,14 +403,19 @@ def _reporter_of(text: str, flow: FlowMention, partner: PlaceMention,
         return before[-1]
     # The subject may stand before the clause ("Taiwan's trade surplus with the U.S.,
     # Which rose to ... , up from 10.2 billion"): the sentence's first place before the
-    # flow that is no partner.
+    # flow that is no partner, when the flow itself is in an earlier clause (a place of
+    # another clause is no side of a flow of this one: "Exports to Bolivia ... and Central
+    # America were also lower, while shipments to Brazil rose").
+    if flow.start >= clause[0]:
+        return None
     earlier = [p for p in places if p.end <= flow.start and p.code != partner.code
                and _marker_before(text, p) not in vocab["partner_markers"][flow.flow]]
     return earlier[-1] if earlier else None
 
 
 def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention],
-           clause: tuple[int, int], context: _Context) -> tuple[str, str, str] | None:
+           clause: tuple[int, int], context: _Context,
+           earlier_reporter: str | None = None) -> tuple[str, str, str] | None:
     """(reporter, partner, where the sides came from) or None when a side is unknown."""
     traders = _traders(places)
     if flow.flow == "bilateral":
@@ -289,7 +426,15 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
                                             or place.start > flow.start):
                 codes.append(place.code)
         source = "sentence"
-        if len(codes) < 2 and _pair_reference().search(text):
+        # "Bilateral trade is estimated at $7.9 billion": a pairwise phrase in a sentence
+        # naming no side is the article's pair's.
+        pairwise = context.pair_clear and text[flow.start : flow.end].lower() in _vocab()[
+            "pairwise_flows"] and not any(p.start < figure["span_end"] for p in traders)
+        if pairwise:
+            # "Bilateral trade totalled 1.3 billion dlrs, of which Chinese exports ...":
+            # the places after the figure are another phrase's.
+            codes = []
+        if len(codes) < 2 and (pairwise or _pair_reference().search(text)):
             source = "article_pair"
             for code in context.pair:
                 if len(codes) < 2 and code not in codes:
@@ -297,7 +442,7 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
         if len(codes) == 1 and context.home and context.home != codes[0] and \
                 re.search(r"\btrade\s+with\b", text[flow.start : flow.end + 6], re.IGNORECASE):
             codes.append(context.home)
-            source = "dateline"
+            source = context.home_from
         if len(codes) < 2:
             return None
         low, high = sorted(codes[:2])
@@ -308,9 +453,27 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     reporter = _reporter_of(text, flow, partner, traders, clause)
     if reporter is not None and reporter.code != partner.code:
         return reporter.code, partner.code, "sentence"
+    if text[flow.start : flow.end].lower() in _vocab()["verb_flows"]:
+        return None  # "Caterpillar ... has exported $2 billion of goods to Russia": a firm
+    if re.search(_vocab()["holder_not_a_place"] + r"\s*$", text[max(0, flow.start - 40)
+                                                               : flow.start]):
+        return None  # "Toyota's exports to the U.S.", "the company's exports": a firm's
+    if earlier_reporter and earlier_reporter != partner.code:
+        # "Taiwan's exports to the U.S. rose ..., while imports from the U.S. rose": the
+        # subject of the sentence's earlier statement goes on.
+        return earlier_reporter, partner.code, "sentence"
     if context.home and context.home != partner.code:
-        return context.home, partner.code, "dateline"
+        return context.home, partner.code, context.home_from
     return None
+
+
+def _asides(text: str) -> list[tuple[int, int]]:
+    """Spans of asides between commas: relative clauses, and appositions to a place
+    ("China, South Korea's biggest market, ..."; not a clause after an opening phrase,
+    "In 1986, Japan's surplus was ...")."""
+    ends = {p.end for p in place_mentions(text)}
+    return [m.span() for m in re.finditer(_vocab()["comma_asides"], text)
+            if m.group(1) or m.start() in ends]
 
 
 def _flow_for(text: str, flows: list[FlowMention], figure: dict,
@@ -318,13 +481,30 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
     """The flow a figure is stated for: the nearest before it in its clause, else the
     nearest after it in its clause, else the last flow of an earlier clause when the
     figure's clause names none ("The deficit with the Philippines was ...")."""
-    inside = [f for f in flows if clause[0] <= f.start < clause[1]]
+    # "Shipments to Asia, which account for half of Japan's total exports, rose 31.7
+    # percent": a flow word in an aside the figure stands outside belongs to the aside.
+    asides = _asides(text)
+    inside = [f for f in flows if clause[0] <= f.start < clause[1]
+              and not any(a <= f.start < b and not a <= figure["span_start"] < b
+                          for a, b in asides)]
     # "a 7.2 billion dlr trade surplus", "an 18 billion dlr EC deficit": the flow the figure
     # qualifies, right after it.
+    # Only modifiers stand between ("dlr", "record", "EC"); a function word starts
+    # another phrase ("$266.3 billion as imports from ...").
+    function_words = set(_vocab()["not_modifiers"])
     attributive = [f for f in inside if 0 <= f.start - figure["span_end"] <= 16
-                   and re.fullmatch(r"[\s\w.-]*", text[figure["span_end"] : f.start])]
+                   and re.fullmatch(r"[\s\w.-]*", text[figure["span_end"] : f.start])
+                   and not function_words & set(
+                       text[figure["span_end"] : f.start].lower().split())]
     if attributive:
         return attributive[0]
+    # "a 12 percent drop in imports from Japan": the flow the change is of.
+    change_of = re.compile(r"\s+(?:" + "|".join(_vocab()["change_nouns"])
+                           + r")s?\s+(?:in|of)\s+(?:[\w.'-]+\s+){0,2}?", re.IGNORECASE)
+    changed = [f for f in inside if f.start >= figure["span_end"]
+               and change_of.fullmatch(text[figure["span_end"] : f.start])]
+    if changed:
+        return changed[0]
     before = [f for f in inside if f.end <= figure["span_start"]]
     if before:
         return before[-1]
@@ -337,6 +517,77 @@ def _flow_for(text: str, flows: list[FlowMention], figure: dict,
     listed = re.search(r"[A-Z][\w.]*\s*$", text[max(0, figure["span_start"] - 20)
                                                   : figure["span_start"]])
     return earlier[-1] if earlier and listed else None
+
+
+def _sides_of_earlier_clause(rows: list[dict], flow: FlowMention,
+                             places: list[PlaceMention], clause: tuple[int, int]
+                             ) -> tuple[str, str, str] | None:
+    """The sides of the sentence's statement before this clause, for a one-sided flow
+    in a clause that names no place ("Israeli exports to the U.S. rose ..., while
+    imports rose from 888 mln dlrs to 1.8 billion"): the same reporter and partner."""
+    if flow.flow == "bilateral" or not rows:
+        return None
+    if any(clause[0] <= p.start < clause[1] for p in places):
+        return _balance_of_flows(rows, flow, places, clause)
+    last = next((row for row in reversed(rows) if row["_clause"] < clause[0]), None)
+    if last is None or last["flow"] == "bilateral":
+        return None
+    return last["reporter"], last["partner"], "sentence"
+
+
+def _balance_of_flows(rows: list[dict], flow: FlowMention, places: list[PlaceMention],
+                      clause: tuple[int, int]) -> tuple[str, str, str] | None:
+    """A balance right after the exports and imports of a pair, naming no side but the
+    reporter's ("U.S. imports from China were $296.4 billion, and U.S. exports to China
+    $69.5 billion, giving a U.S. deficit of $226.9 billion"): that pair's balance."""
+    last = rows[-1]
+    if flow.flow not in ("surplus", "deficit") or last["flow"] not in ("export", "import"):
+        return None
+    named = [p for p in places if last["_end"] <= p.start < clause[1]]
+    if any(p.code != last["reporter"] for p in named):
+        return None
+    return last["reporter"], last["partner"], "sentence"
+
+
+def _with_pair_trade(text: str, flows: list[FlowMention]) -> list[FlowMention]:
+    """The flows of a sentence with "U.S.-Japan trade", "Sino-Soviet trade": two places
+    joined by a dash before "trade" are the two sides of a bilateral flow."""
+    places = place_mentions(text)
+    added = []
+    pattern = re.compile(_vocab()["pair_trade"], re.IGNORECASE)
+    for first, second in pairwise(places):
+        match = pattern.match(text, second.end)
+        if match and re.fullmatch(r"\s*[-\u2013/]\s*", text[first.end : second.start]) \
+                and first.code != second.code:
+            added.append(FlowMention("bilateral", first.start, match.end()))
+    if not added:
+        return flows
+    # "China-EU trade reached": the pair's phrase replaces the flow phrase inside it.
+    kept = [f for f in flows if not any(a.start <= f.start < a.end for a in added)]
+    return sorted([*kept, *added], key=lambda f: f.start)
+
+
+def _with_anaphoric_flows(text: str, flows: list[FlowMention]) -> list[FlowMention]:
+    """The flows of a sentence with "those to China" (after "Exports to the United
+    Kingdom were ...") read as the flow named before them."""
+    added = []
+    for match in re.finditer(_vocab()["anaphoric_flow"], text, re.IGNORECASE):
+        earlier = [f for f in flows if f.end <= match.start()]
+        if earlier:
+            added.append(FlowMention(earlier[-1].flow, match.start(), match.end()))
+    return sorted([*flows, *added], key=lambda f: f.start) if added else flows
+
+
+def _continued_flow(text: str, flows: list[FlowMention], places: list[PlaceMention],
+                    clause: tuple[int, int]) -> FlowMention | None:
+    """The flow of the clause before a clause that names no flow and no place: it goes on
+    about the same flow ("Exports to the EU fell 11.1 percent in April, but for the first
+    four months were 3.5 percent above the same period last year")."""
+    if any(clause[0] <= p.start < clause[1] for p in places) or "--" in text[
+            max(0, clause[0] - 4) : clause[0]]:
+        return None  # a dash starts a list item or a factbox line, not the same subject
+    earlier = [f for f in flows if f.end <= clause[0]]
+    return earlier[-1] if earlier else None
 
 
 def trade_statements(
@@ -361,13 +612,20 @@ def trade_statements(
             "article_id", maintain_order=True):
         texts = group["text"].to_list()
         home = next((code for code in map(home_country, texts[:3]) if code), None)
+        home_from = "dateline"
+        if home is None:
+            home, home_from = _subject_country(texts), "subject"
         date_of = published.get(str(article_id[0]))
-        lede = next((found[0] for found in (period_mentions(t, date_of) for t in texts)
-                     if found), None)
-        context = _Context(home, _article_pair(texts), date_of, lede)
+        lede, lede_text = next(((found[0], t) for t in texts
+                                if (found := period_mentions(t, date_of))), (None, None))
+        pair = _article_pair(texts)
+        context = _Context(home, pair, date_of, lede, home_from=home_from,
+                           pair_clear=_pair_is_clear(texts, pair), lede_text=lede_text)
         for sentence in group.iter_rows(named=True):
-            rows.extend(_statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
-                                       context))
+            found = _statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
+                                   context)
+            context.previous = found[-1] if found else None
+            rows.extend(found)
     # A sentence an article repeats word for word states its figure once: keep the first.
     return pl.DataFrame(rows, schema=TRADE_SCHEMA).unique(
         subset=REPEAT_KEY, keep="first", maintain_order=True)
@@ -375,30 +633,55 @@ def trade_statements(
 
 def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> list[dict]:
     text = sentence["text"]
-    money = _with_inherited_currency(figures)
-    growths = [f for f in figures if _is_growth(f, text)]
+    money = _with_inherited_currency(figures, text, context.home)
+    growths: list[dict] = []
+    for figure in figures:
+        # "rose 28.2 percent versus 25.7 percent previously": after a growth rate, the
+        # rate it is compared with is one too (the base's).
+        if _is_growth(figure, text) or (growths and _is_base_rate(figure, text)):
+            growths.append(figure)
     if not money and not growths:
         return []
-    flows = flow_mentions(text)
+    if re.search(_vocab()["volume_terms"], text, re.IGNORECASE):
+        return []  # "export volumes to the bloc dropped 6.5 percent": no value of trade
+    flows = _with_pair_trade(text, _with_anaphoric_flows(text, flow_mentions(text)))
+    # "It totaled $141.3 billion through the end of July" after a statement: the pronoun
+    # is that statement's flow between the same sides (the sentence names no place).
+    pronoun = context.previous is not None and context.previous["flow"] != "bilateral" \
+        and re.match(_vocab()["statement_pronoun"], text) is not None \
+        and not _traders(place_mentions(text))
+    if not flows and pronoun:
+        flows = [FlowMention(context.previous["flow"], 0, 2)]
     if not flows:
         return []
     hedge = forecast_hedge(text)
-    periods = period_mentions(text, context.published)
-    if not periods and context.lede_period and hedge is None:
+    if hedge is None:
+        target = _target().search(text)
+        hedge = target.group(0) if target else None
+    periods = period_mentions(text, context.published, target=hedge is not None)
+    lede = context.lede_period if context.lede_text != text else None
+    if not periods and lede and hedge is None:
         # A figure whose sentence names no period is for the article's first one (the
         # period the story reports); a forecast's period is ahead of it.
-        periods = [Period(context.lede_period.year, "context", 0, 0)]
+        periods = [Period(lede.year, "context", 0, 0)]
     spans = _clauses(text)
-    places = place_mentions(text)
+    # A place inside a figure is part of its unit ("2.1 billion European Currency Units").
+    places = [p for p in place_mentions(text) if not any(
+        f["span_start"] <= p.start < f["span_end"] for f in figures)]
     if _home_reference().search(text) and context.home:
         places = sorted([*places, *_references(_home_reference(), text, context.home)],
                         key=lambda p: p.start)
-    if context.partners and _partner_reference().search(text):
-        # "exports to that country": the partner the article named last.
-        places = sorted([*places, *_references(_partner_reference(), text,
-                                               context.partners[-1])], key=lambda p: p.start)
+    places = _with_partner_references(text, places, context)
     levels, previous = [], None
     for figure in money:
+        if _total_after().match(text, figure["span_end"]) or _is_distractor(text, figure):
+            # "Russia's $735 billion foreign trade": a total; "tariffs on $34 billion of
+            # imports", "a 500 mln dlr credit line": no level of trade
+            previous = figure
+            continue
+        if figure.get("is_range"):
+            previous = figure
+            continue  # "$2.5-3 billion each": a range is no level of one statement
         if not _conversion_of(text, figure, previous) and not _is_change(text, figure):
             levels.append(figure)
         elif levels and _conversion_of(text, figure, previous) and figure["currency"] == "USD":
@@ -415,8 +698,20 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         clause = _clause_of(spans, figure["span_start"])
         flow = _flow_for(text, flows, figure, clause)
         if flow is None:
-            continue
-        sides = _sides(text, flow, figure, places, clause, context)
+            flow = _continued_flow(text, flows, places, clause)
+            if flow is None:
+                continue
+            # The clause goes on with the earlier clause's subject: its sides are there.
+            clause = _clause_of(spans, flow.start)
+        earlier = next((row for row in reversed(rows) if row["_clause"] < clause[0]
+                        and row["flow"] != "bilateral"), None)
+        sides = _sides(text, flow, figure, places, clause, context,
+                       earlier["reporter"] if earlier else None)
+        if sides is None:
+            sides = _sides_of_earlier_clause(rows, flow, places, clause)
+        if sides is None and pronoun and flow.flow != "bilateral":
+            sides = (context.previous["reporter"], context.previous["partner"],
+                     "earlier_sentence")
         if sides is None:
             continue
         is_level = figure["quantity_kind"] == "money"
@@ -425,9 +720,12 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             growth = next(g for g in growths if g["figure_id"] == attached[figure["figure_id"]])
         elif not is_level:
             growth = figure
-        period = period_near(periods, figure["span_start"], figure["span_end"],
-                             starts[index + 1] if index + 1 < len(starts) else None,
-                             anchors[index - 1]["span_end"] if index else None)
+        period = _respective_period(text, figure, anchors, periods, clause) or period_near(
+            periods, figure["span_start"], figure["span_end"],
+            starts[index + 1] if index + 1 < len(starts) else None,
+            anchors[index - 1]["span_end"] if index else None, text)
+        if period is None and lede and hedge is None:
+            period = Period(lede.year, "context", 0, 0)
         value_usd = _value_usd(figure, period, context.published) if is_level else None
         if flow.flow != "bilateral":
             context.partners.append(sides[1])
@@ -442,7 +740,8 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "period_year": period.year if period else None,
             "period_kind": period.kind if period else None,
             "value_usd": value_usd,
-            "currency": figure["currency"] if is_level else None,
+            "currency": _currency_of(figure["currency"], period, context.published)
+            if is_level else None,
             "value_native": figure["value_full"] if is_level else None,
             "value_figure_id": figure["figure_id"] if is_level else None,
             "growth_pct": _signed(growth, text),
@@ -451,8 +750,35 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             "attributed_to": attribution.speaker if attribution else None,
             "sides_from": sides[2],
             "evidence_text": text,
+            "_clause": clause[0],
+            "_end": figure["span_end"],
         })
-    return rows
+    return [{k: v for k, v in row.items() if not k.startswith("_")} for row in rows]
+
+
+def _respective_period(text: str, figure: dict, anchors: list[dict], periods: list[Period],
+                       clause: tuple[int, int]) -> Period | None:
+    """The period of a figure in a clause ending "respectively" ("... were 565 mln stg in
+    1986, down from 960 mln in 1985, while Nigeria's exports were 328 mln stg and 647 mln,
+    respectively"): the earlier clauses' periods in order, one per figure."""
+    if not re.search(r"\brespectively\b", text[clause[0] : clause[1]]):
+        return None
+    mine = [f for f in anchors if clause[0] <= f["span_start"] < clause[1]
+            and f["quantity_kind"] == figure["quantity_kind"]]
+    earlier = [p for p in periods if p.end <= clause[0]]
+    if len(mine) < 2 or len(mine) != len(earlier):
+        return None
+    return earlier[mine.index(figure)]
+
+
+def _currency_of(code: str, period: Period | None, published: date | None) -> str:
+    """The code of the currency in the statement's year (of its publication when it names
+    none): roubles of 1987 are Soviet roubles (SUR), not the Russian rouble (RUB)."""
+    year = period.year if period else (published.year if published else None)
+    for historic, last_year in _vocab()["historic_currencies"].get(code, {}).items():
+        if year is not None and year <= last_year:
+            return historic
+    return code
 
 
 def _value_usd(figure: dict, period: Period | None, published: date | None) -> float | None:
@@ -470,19 +796,53 @@ def _value_usd(figure: dict, period: Period | None, published: date | None) -> f
     return figure["value_full"] * rate
 
 
-def _with_inherited_currency(figures: list[dict]) -> list[dict]:
+def _with_inherited_currency(figures: list[dict], text: str, home: str | None) -> list[dict]:
     """The money figures of a sentence, with the scaled bare numbers after a money figure
     read in its currency: wire copy writes the unit once ("rose to 13.6 billion dlrs in
-    1986 from 10.2 billion in 1985", "South Korea 7.1 billion dlrs, Hong Kong 6.4 billion")."""
+    1986 from 10.2 billion in 1985", "South Korea 7.1 billion dlrs, Hong Kong 6.4 billion").
+    A count in a currency word several countries use ("160 mln crowns") is money in the
+    currency of the sentence's (else the dateline's) country that uses that word."""
     money, currency = [], None
+    shared = _vocab()["currency_by_country"]
     for figure in figures:
+        unit = (figure["unit"] or "").lower()
+        if figure["quantity_kind"] == "count" and unit in shared:
+            codes = [p.code for p in place_mentions(text)] + ([home] if home else [])
+            found = next((shared[unit][c] for c in codes if c in shared[unit]), None)
+            if found:
+                figure = {**figure, "quantity_kind": "money", "currency": found}
         if figure["quantity_kind"] == "money" and figure["currency"]:
             currency = figure["currency"]
             money.append(figure)
         elif (currency and figure["quantity_kind"] == "count" and figure["scale"]
-              in _vocab()["inherit_currency_scales"] and figure["unit"] is None):
+              in _vocab()["inherit_currency_scales"]
+              and (figure["unit"] is None or unit in _flow_words())):
+            # "against a 4.3 billion deficit": the flow word is no counted unit.
             money.append({**figure, "quantity_kind": "money", "currency": currency})
     return money
+
+
+def _with_partner_references(text: str, places: list[PlaceMention],
+                             context: _Context) -> list[PlaceMention]:
+    """The sentence's places with "that country" and descriptions ("the Asian
+    manufacturing giant") resolved: to the place the sentence named last before them
+    (other than the dateline's: "Imports from China rose ..., pushing the U.S. trade gap
+    with that country"), else the partner the article named last, else the article's most
+    named country other than the dateline's. A place inside a description ("Asian") is
+    part of it, not a side."""
+    spans = [(m.start(), m.end()) for m in _partner_reference().finditer(text)]
+    spans += [(m.start(), m.end()) for m in _partner_description().finditer(text)]
+    if not spans:
+        return places
+    kept = [p for p in places if not any(a <= p.start < b for a, b in spans)]
+    main = next((code for code in context.pair if code != context.home), None)
+    for start, end in spans:
+        named = [p for p in _traders(kept) if p.end <= start and p.code != context.home]
+        code = named[-1].code if named else (
+            context.partners[-1] if context.partners else main)
+        if code is not None:
+            kept.append(PlaceMention(code, "country", start, end))
+    return sorted(kept, key=lambda p: p.start)
 
 
 def _references(pattern: re.Pattern[str], text: str, code: str) -> list[PlaceMention]:
@@ -492,8 +852,8 @@ def _references(pattern: re.Pattern[str], text: str, code: str) -> list[PlaceMen
 def _signed(growth: dict | None, text: str) -> float | None:
     if growth is None:
         return None
-    down = growth["direction"] == "down" or (not growth["direction"]
-                                             and _verb_sign(text, growth) < 0)
+    down = growth["direction"] == "down" or (not growth["direction"] and (
+        _verb_sign(text, growth) or _comparative_sign(text, growth)) < 0)
     return -growth["value"] if down else growth["value"]
 
 

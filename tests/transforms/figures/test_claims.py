@@ -102,7 +102,11 @@ def test_a_sentence_that_names_the_pair_by_reference_takes_the_articles_pair():
                    "Trade between the two countries reached $245 billion in 2024.")
     assert trade.select("flow", "reporter", "partner", "value_usd").rows() == [
         ("bilateral", "CHN", "RUS", 245e9)]
+    # "Bilateral trade" alone is the pair's only when the article's pair stands out.
     trade, _ = run("China and Russia signed a pact; Russia and China agreed on energy.",
+                   "Bilateral trade reached $245 billion in 2024.")
+    assert trade.select("reporter", "partner").rows() == [("CHN", "RUS")]
+    trade, _ = run("China, Russia and India signed a pact; India, Russia and China agreed.",
                    "Bilateral trade reached $245 billion in 2024.")
     assert trade.is_empty()
 
