@@ -15,6 +15,19 @@ from pathlib import Path
 from transforms.kernel.urls import normalise_url
 
 BASE = "https://hostile.example/news/"
+# In the file a link outside the corpus points at: no row of the warehouse may hold it.
+OUTSIDE_MARKER = "OUTSIDE-THE-CORPUS-7f3a"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A corpus entry that is a symbolic link, not a page: to `target` (an absolute path,
+    a name inside the corpus, or OUTSIDE for an HTML file beside the corpus folder)."""
+
+    target: str
+
+
+OUTSIDE = "OUTSIDE"
 
 
 @dataclass(frozen=True)
@@ -117,7 +130,7 @@ def _zero_width(text: str) -> str:
     return ZWSP.join(text)  # a zero-width space between every character
 
 
-def cases_and_bodies(big_bytes: int) -> list[tuple[Case, bytes]]:
+def cases_and_bodies(big_bytes: int) -> list[tuple[Case, bytes | Link]]:
     """Every hostile page: (its case, its bytes)."""
     def utf8(text: str) -> bytes:
         return text.encode("utf-8")
@@ -208,6 +221,13 @@ def cases_and_bodies(big_bytes: int) -> list[tuple[Case, bytes]]:
               url=BASE + "search?q=<script>alert('url')</script>"),
          utf8("<html><head><title>x</title></head><body><nav><a href='/'>Home</a></nav>"
               "</body></html>")),
+        # Links that leave the corpus or lead nowhere: refused unread, one row each.
+        (Case("passwd_link.html", "quarantined", "fetch", "unsafe_path"), Link("/etc/passwd")),
+        (Case("outside_link.html", "quarantined", "fetch", "unsafe_path"), Link(OUTSIDE)),
+        (Case("loop_a.html", "quarantined", "fetch", "unsafe_path"), Link("loop_b.html")),
+        (Case("loop_b.html", "quarantined", "fetch", "unsafe_path"), Link("loop_a.html")),
+        (Case("dangling_link.html", "quarantined", "fetch", "unsafe_path"),
+         Link("nothing-here.html")),
         # A manifest URL no reader may click: refused before the (good) page is read.
         (Case("javascript_url.html", "quarantined", "fetch", "unsupported_url",
               url="javascript:alert('manifest')"),
@@ -223,7 +243,22 @@ def write_corpus(folder: Path, big_bytes: int = 50 * 1024 * 1024) -> list[Case]:
         writer = csv.writer(handle)
         writer.writerow(["file", "url", "source_name"])
         for case, body in cases_and_bodies(big_bytes):
-            (folder / case.name).write_bytes(body)
+            if isinstance(body, Link):
+                _link(folder, case.name, body)
+            else:
+                (folder / case.name).write_bytes(body)
             writer.writerow([case.name, case.page_url, "hostile"])
             cases.append(case)
     return cases
+
+
+def _link(folder: Path, name: str, link: Link) -> None:
+    if link.target == OUTSIDE:
+        outside = folder.parent / "outside.html"
+        outside.write_text(article("A page beside the corpus", [
+            f"{OUTSIDE_MARKER} Trade between China and Russia reached $999 billion in 2024.",
+            *FILLER[:2]]), encoding="utf-8")
+        target = outside
+    else:
+        target = Path(link.target) if link.target.startswith("/") else folder / link.target
+    (folder / name).symlink_to(target)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from contextlib import closing
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -17,7 +18,7 @@ from markupsafe import escape
 
 from claimledger.cli import run_dag
 from tests.dag_harness import dag_env, init_airflow
-from tests.hostile.corpus import BASE, write_corpus
+from tests.hostile.corpus import BASE, OUTSIDE_MARKER, write_corpus
 from transforms.kernel.urls import normalise_url
 
 pytestmark = pytest.mark.e2e
@@ -216,3 +217,22 @@ def test_the_html_report_shows_scraped_markup_only_escaped(hostile_run):
     assert "q=%3Cscript%3Ealert(&#39;url&#39;)%3C/script%3E" in page
     assert str(escape("javascript:alert('manifest')")) in page
     assert "<script>alert(" not in page  # no scraped markup reaches the page raw
+
+
+def test_links_out_of_the_corpus_leave_no_byte_in_any_table_and_the_day_publishes(
+        hostile_run):
+    served = hostile_run["warehouse"] / "claimledger.duckdb"
+    assert served.exists()  # the day published despite the links
+    passwd_lines = [line for line in Path("/etc/passwd").read_text().splitlines() if line]
+    for db in (served, hostile_run["warehouse"] / "build" / "claimledger.duckdb"):
+        with closing(duckdb.connect(str(db), read_only=True)) as con:
+            columns = con.execute(
+                "select table_schema, table_name, column_name from information_schema.columns "
+                "where data_type = 'VARCHAR' and table_catalog = current_database() "
+                "and table_schema in ('raw', 'audit', 'marts')").fetchall()
+            for schema, table, column in columns:
+                values = con.execute(f'select "{column}" from "{schema}"."{table}" '
+                                     f'where "{column}" is not null').fetchall()
+                text = "\n".join(value for (value,) in values)
+                assert OUTSIDE_MARKER not in text, (db.name, schema, table, column)
+                assert not any(line in text for line in passwd_lines), (schema, table, column)
