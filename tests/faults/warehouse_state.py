@@ -144,3 +144,19 @@ def stage_count_problems(con: duckdb.DuckDBPyConnection, run_id: str) -> list[st
     }
     return [f"stage_counts of {run_id}: {name} fails ({c})" for name, ok in checks.items()
             if not ok]
+
+
+def columns_holding(con: duckdb.DuckDBPyConnection, needles: list[str]
+                    ) -> list[tuple[str, str, str]]:
+    """(schema, table, column) of every text column with a value containing any needle."""
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_catalog = current_database()").fetchall()
+    found = []
+    for schema, table, column in columns:  # names from information_schema, quoted
+        values = con.execute(f'select "{column}" from "{schema}"."{table}" '
+                             f'where "{column}" is not null').fetchall()
+        text = "\n".join(value for (value,) in values)
+        if any(needle in text for needle in needles):
+            found.append((schema, table, column))
+    return found
