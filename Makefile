@@ -35,7 +35,7 @@ help:
 	@echo "make publish             publish the checked build database (make rollback: undo)"
 	@echo "make eval-extraction     extraction P/R/F1 on ../shared/eval (vs bare trafilatura)"
 	@echo "make eval-figures        figure parsing accuracy on ../shared/eval/newsquant-dev"
-	@echo "make eval-trade          trade statement P/R on tests/data/trade_dev (+ ../shared sample)"
+	@echo "make eval-trade          trade statement P/R on trade_dev + the ../shared sample (docs/trade_dev.md)"
 	@echo "                         (DB=path/claimledger.duckdb: through that warehouse instead)"
 	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages"
 	@echo "make compose-env         write .env with fresh secrets for docker compose (kept if present)"
