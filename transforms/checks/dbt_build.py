@@ -6,10 +6,12 @@ the environment variable CLAIMLEDGER_DUCKDB_PATH (dbt runs from the database's
 folder), and target/log folders kept out of the repository (beside the database
 unless `target_dir` says otherwise). It returns whether the build succeeded plus
 one row per dbt test in the shape of audit.quality_results, so the caller can
-record them and decide what fails the run. `generate_dbt_docs(duckdb_path)`
-writes the static docs page of the last build into the same target folder.
+record them and decide what fails the run; the build leaves out the project's dbt unit
+tests, which `run_dbt_unit_tests(duckdb_path)` runs over a built database (the tests of
+tests/dbt do). `generate_dbt_docs(duckdb_path)` writes the static docs page of the last
+build into the same target folder.
 
-Both pass the same flags and --vars, so they share the target folder's
+All pass the same flags and --vars, so they share the target folder's
 partial_parse.msgpack: dbt re-parses just the files whose hashes changed, and
 everything when the vars (transforms/rules/reasons.yml), dbt_project.yml, the
 profile's connection values or the dbt version change. A full parse costs ~8-10 s,
@@ -65,6 +67,13 @@ SAMPLE_VALUE_CHARS = 120
 # (macros/incremental_by_article.sql).
 FINGERPRINTED = ("models", "macros", "seeds", "dbt_project.yml")
 FINGERPRINT_FILE = "incremental_fingerprint.txt"  # in the target folder
+# dbt unit tests (`unit_tests:` in the models' YAML) check the SQL logic on fixed rows, not
+# the day's data, so the DAG's build leaves them out (dbt's advice for production runs): a
+# day's run neither pays for them nor stops on them, and they never reach
+# audit.quality_results. `run_dbt_unit_tests` runs them (tests/dbt/test_dbt_unit_tests.py,
+# part of `make test`).
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test")
+UNIT_TEST_ARGS = ("test", "--select", "test_type:unit")
 
 RESULT_SCHEMA = QUALITY_RESULT_SCHEMA
 
@@ -114,8 +123,8 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
     stored = target / FINGERPRINT_FILE
     full_refresh = not stored.exists() or stored.read_text(encoding="utf-8") != fingerprint
     started = time.monotonic()
-    outcome = _invoke(["build", "--full-refresh"] if full_refresh else ["build"],
-                      duckdb_path, target, project_dir)
+    command = [*BUILD_ARGS, "--full-refresh"] if full_refresh else [*BUILD_ARGS]
+    outcome = _invoke(command, duckdb_path, target, project_dir)
     elapsed = time.monotonic() - started
     if outcome.success:
         # Only a build that succeeded vouches for the marts; after a failed one the next
@@ -137,6 +146,49 @@ def run_dbt_build(duckdb_path: Path, *, target_dir: Path | None = None,
         node_counts=counts,
         elapsed_seconds=round(elapsed, 2),
         full_refresh=full_refresh,
+    )
+
+
+@dataclass(frozen=True)
+class DbtUnitTestResult:
+    """What one run of the project's dbt unit tests did.
+
+    success: dbt's verdict (False when a unit test failed or dbt could not run).
+    results: one row per unit test: unit_test (its name), model (the model it tests),
+        status (pass | fail | error | skipped) and message (dbt's, with the differing
+        rows for a failure).
+    message: a one-line summary, as for the build.
+    """
+
+    success: bool
+    results: pl.DataFrame
+    message: str
+
+
+UNIT_TEST_RESULT_SCHEMA = {"unit_test": pl.String, "model": pl.String, "status": pl.String,
+                           "message": pl.String}
+
+
+def run_dbt_unit_tests(duckdb_path: Path, *, target_dir: Path | None = None,
+                       project_dir: Path | None = None) -> DbtUnitTestResult:
+    """Run every dbt unit test of the project (`dbt test --select test_type:unit`).
+
+    Unit tests read only their given rows, but dbt takes the column types of each
+    input from the database, so `duckdb_path` must hold the built models (after a
+    `run_dbt_build` into it); nothing is written. Same flags, --vars and target
+    folder defaults as `run_dbt_build`, so the build's parse is reused.
+    """
+    duckdb_path = Path(duckdb_path).resolve()
+    target = _target_dir(duckdb_path, target_dir)
+    outcome = _invoke(list(UNIT_TEST_ARGS), duckdb_path, target, project_dir)
+    node_results = list(getattr(outcome.result, "results", None) or [])
+    rows = [{"unit_test": r.node.name, "model": _unit_tested_model(r.node),
+             "status": _status(r), "message": r.message or _status(r)}
+            for r in node_results if _resource_type(r) == "unit_test"]
+    return DbtUnitTestResult(
+        success=bool(outcome.success),
+        results=pl.DataFrame(rows, schema=UNIT_TEST_RESULT_SCHEMA, orient="row"),
+        message=_summary(outcome, node_results),
     )
 
 
@@ -415,6 +467,11 @@ def _tested_model(node: Any) -> str | None:
         return attached.split(".")[-1]
     parents = [p.split(".")[-1] for p in getattr(node.depends_on, "nodes", [])]
     return ",".join(parents) or None
+
+
+def _unit_tested_model(node: Any) -> str | None:
+    tested = getattr(node, "tested_node_unique_id", None) or getattr(node, "model", None)
+    return tested.split(".")[-1] if tested else None
 
 
 def _with_failing_samples(results: pl.DataFrame, node_results: list[Any],

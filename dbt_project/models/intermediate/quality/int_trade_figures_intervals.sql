@@ -9,6 +9,13 @@
   var hedged_figure_allowance of its value on each side. Near-duplicate
   copies share their original's independent_source_id, so a syndicated copy
   is never counted as a second source.
+
+  stated_value, tolerance, low_value and high_value are in the measure's
+  unit, named in value_unit (as raw.figure_mentions.unit names it): USD for
+  a level, percent for a growth rate. One name for both, since the value
+  conflict check and fct_figure_consistency treat every measure alike; the
+  checks of one measure rename them (int_trade_levels_evidenced:
+  low_value_usd, int_growth_rates_compared: low_growth_pct).
 #}
 
 with
@@ -24,6 +31,7 @@ levels as (
     select
         *,
         'level' as measure,
+        'USD' as value_unit,
         value_usd as stated_value,
         value_raw_text as stated_text,
         value_rounding_usd
@@ -42,6 +50,7 @@ growth_rates as (
     select
         *,
         'growth' as measure,
+        'percent' as value_unit,
         growth_pct as stated_value,
         growth_raw_text as stated_text,
         growth_rounding_pct as tolerance
@@ -80,6 +89,7 @@ final as (
         period_year,
         is_forecast,
         measure,
+        value_unit,
         stated_value,
         stated_text,
         tolerance,
