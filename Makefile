@@ -20,7 +20,7 @@ ifdef CORPUS
 export CLAIMLEDGER_WAREHOUSE_DIR ?= $(CURDIR)/warehouse/$(notdir $(abspath $(CORPUS)))
 endif
 
-.PHONY: help venv run test lint eval-extraction eval-figures eval-trade bench clean report status publish rollback \
+.PHONY: help venv run test lint eval-extraction extraction-gate eval-figures eval-trade bench clean report status publish rollback \
 	test-faults fuzz compose-env
 
 help:
@@ -34,8 +34,10 @@ help:
 	@echo "make status              last runs, verdicts, row counts, published versions"
 	@echo "make publish             publish the checked build database (make rollback: undo)"
 	@echo "make eval-extraction     extraction P/R/F1 on ../shared/eval (vs bare trafilatura)"
+	@echo "make extraction-gate     the committed gate (tests/data/extraction_gate) vs its floors"
+	@echo "                         (UPDATE=1: re-pin its baseline.json on purpose)"
 	@echo "make eval-figures        figure parsing accuracy on ../shared/eval/newsquant-dev"
-	@echo "make eval-trade          trade statement P/R on tests/data/trade_dev (+ ../shared sample)"
+	@echo "make eval-trade          trade statement P/R on trade_dev + the ../shared sample (docs/trade_dev.md)"
 	@echo "                         (DB=path/claimledger.duckdb: through that warehouse instead)"
 	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages"
 	@echo "make compose-env         write .env with fresh secrets for docker compose (kept if present)"
@@ -91,6 +93,10 @@ lint: $(STAMP)
 
 eval-extraction: $(STAMP)
 	@$(PY) -m claimledger.eval_extraction
+
+# The committed extraction gate (tests/data/extraction_gate/SOURCES.md); make test runs it too.
+extraction-gate: $(STAMP)
+	@$(PY) -m claimledger.extraction_gate $(if $(UPDATE),--update-baseline)
 
 eval-figures: $(STAMP)
 	@$(PY) -m claimledger.eval_figures

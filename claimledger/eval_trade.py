@@ -3,9 +3,11 @@
 Run: `python -m claimledger.eval_trade [--gold DIR ...] [--part P] [--misses N]
 [--through-warehouse DB]`.
 A labelled set is a folder with `gold.json` (`{"pages": {file: {..., split}}, "records":
-[...]}`) and `pages/<file>`: by default the repository's tests/data/trade_dev and, when
-present, ../shared/eval/trade-realworld-dev (overridable by CLAIMLEDGER_EVAL_DIR), which is
-read, never copied. The labelling rules are in tests/data/trade_dev/labelling.md.
+[...]}`) and `pages/<file>`: by default, where present, the trade_dev set
+(CLAIMLEDGER_TRADE_DEV_DIR, else ../shared/eval/trade-dev) and
+../shared/eval/trade-realworld-dev (CLAIMLEDGER_EVAL_DIR overrides ../shared/eval), read,
+never copied. Neither is in the repository (docs/trade_dev.md says why); the labelling
+rules are in docs/trade_dev.md.
 
 Scoring:
 - A gold statement (a record with no `scope`) matches a predicted row of the same page
@@ -70,11 +72,23 @@ WHOLE = "all"
 REPO = Path(__file__).resolve().parents[1]
 
 
-def default_gold_dirs() -> list[Path]:
-    """The repository's dev set and, when present, the shared sample beside the repo."""
+def shared_eval_dir() -> Path:
+    """CLAIMLEDGER_EVAL_DIR, else ../shared/eval beside the repository."""
     base = os.environ.get("CLAIMLEDGER_EVAL_DIR")
-    shared = Path(base) if base else REPO.parent / "shared" / "eval"
-    dirs = [REPO / "tests" / "data" / "trade_dev", shared / "trade-realworld-dev"]
+    return Path(base) if base else REPO.parent / "shared" / "eval"
+
+
+def trade_dev_dir() -> Path:
+    """Where the trade_dev set is read from: CLAIMLEDGER_TRADE_DEV_DIR, else
+    <shared eval>/trade-dev. Its pages are public news text from public copies of the
+    corpora, which the project may read but not commit (docs/trade_dev.md)."""
+    configured = os.environ.get("CLAIMLEDGER_TRADE_DEV_DIR")
+    return Path(configured) if configured else shared_eval_dir() / "trade-dev"
+
+
+def default_gold_dirs() -> list[Path]:
+    """The labelled sets present beside the repository: trade_dev, the shared sample."""
+    dirs = [trade_dev_dir(), shared_eval_dir() / "trade-realworld-dev"]
     return [d for d in dirs if (d / "gold.json").exists()]
 
 

@@ -1,8 +1,13 @@
-"""Pathological pages cost bounded time in the extract and clean stages (no DAG here)."""
+"""Pathological pages through the extract and clean stages (no DAG here): each is either
+refused with a quarantine reason or cleaned into paragraphs that are all decided, with
+sentences only from the kept ones.
+
+Tests assert behaviour, never wall-clock time: that the work per page is bounded is counted
+in tests/hostile/test_bounded_work.py. The timeout is a backstop for a hang, not the
+assertion.
+"""
 
 from __future__ import annotations
-
-import time
 
 import polars as pl
 import pytest
@@ -15,19 +20,19 @@ from transforms.extract.page import ExtractionError, extract_page
 from transforms.ingest.decoding import decode_body
 from transforms.kernel.quarantine import reason_vocabulary
 
-SECONDS_PER_PAGE = 20  # ~1 s on a laptop; generous for a loaded CI runner
+pytestmark = pytest.mark.timeout(180)
+
 BODIES = {case.name: body for case, body in cases_and_bodies(big_bytes=1)}
 
 
 @pytest.mark.parametrize("name", ["long_paragraph.html", "deep_nesting.html",
                                   "entities.xhtml", "chinese.html", "homepage.html"])
-def test_a_pathological_page_is_extracted_and_cleaned_in_bounded_time(name):
-    started = time.monotonic()
+def test_a_pathological_page_is_quarantined_with_a_reason_or_cleaned_into_decided_paragraphs(
+        name):
     try:
         article = extract_page(decode_body(BODIES[name]), f"https://hostile.example/{name}")
     except ExtractionError as error:
         assert error.reason_code in reason_vocabulary("quarantine_reasons")
-        assert time.monotonic() - started < SECONDS_PER_PAGE
         return
     extracted = pl.DataFrame({"article_id": ["a"], "raw_text": [article["raw_text"]]})
     paragraphs = split_paragraphs(extracted)
@@ -39,7 +44,6 @@ def test_a_pathological_page_is_extracted_and_cleaned_in_bounded_time(name):
     kept = decided.filter(pl.col("is_kept"))
     sentences = with_sentences(kept.select("paragraph_id", "article_id", "position",
                                            "repaired_text"))
-    assert time.monotonic() - started < SECONDS_PER_PAGE
     # Every non-blank line is decided once, and every removal has a known reason.
     assert decided.height == paragraphs.height > 0
     removed = decided.filter(~pl.col("is_kept"))["removal_reason"].to_list()

@@ -21,7 +21,7 @@ from transforms.figures.context import (
     flow_mentions,
     forecast_hedge,
 )
-from transforms.figures.patterns import whole_phrases
+from transforms.figures.patterns import alternation, whole_phrases
 from transforms.kernel.keys import claim_id
 from transforms.kernel.rules import rules
 
@@ -51,13 +51,17 @@ def _ranking_pattern() -> re.Pattern[str]:
     return whole_phrases(_ranking_words(), capture=True)
 
 
-# A sentence is cut into clauses where a new assertion starts: "X, with Y", "X; Y".
-_CLAUSE_BREAK = re.compile(r",\s+(?=(?:with|while|whereas|but)\b)|;\s+")
+@cache
+def _clause_break() -> re.Pattern[str]:
+    """Where a sentence is cut into clauses: "X; Y", and "X, with Y" for the words of
+    attribution.yml clause_break_words (lower case only, as written there)."""
+    words = alternation(rules("attribution")["clause_break_words"])
+    return re.compile(rf",\s+(?=(?:{words})\b)|;\s+")
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
-    for match in _CLAUSE_BREAK.finditer(text):
+    for match in _clause_break().finditer(text):
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(text)))

@@ -96,6 +96,7 @@ class _Patterns:
     months: frozenset[str]
     year_range: tuple[int, int]
     ordinals: tuple[str, ...]
+    clock_after: re.Pattern[str]
     label_words: frozenset[str]
     not_names: frozenset[str]
     stop_words: frozenset[str]
@@ -200,6 +201,9 @@ def _patterns() -> _Patterns:
         months=frozenset(m.lower() for m in not_amounts["months"]),
         year_range=(int(year_range[0]), int(year_range[1])),
         ordinals=tuple(not_amounts["ordinal_suffixes"]),
+        # ":" and a digit ("17:22"), or a clock suffix, after the digits of a clock time.
+        clock_after=re.compile(r"(?::\d|\s?(?:" + alternation(not_amounts["clock_suffixes"])
+                               + r")(?![A-Za-z]))", re.IGNORECASE),
         label_words=frozenset(w.lower() for w in not_amounts["label_words"]),
         not_names=frozenset(w.lower() for w in not_amounts["capitalised_but_not_names"]),
         stop_words=frozenset(w.lower() for w in nouns["stop_words"]),
@@ -447,7 +451,7 @@ def _figure_at(
         if any(low_after.startswith(s) and not after[len(s) : len(s) + 1].isalpha()
                for s in p.ordinals):
             return None, end + 2
-        if re.match(r"(?::\d|\s?(?:am|pm|a\.m\.|p\.m\.)(?![A-Za-z]))", after, re.IGNORECASE):
+        if p.clock_after.match(after):
             return None, end
         if re.search(r"\d:$", text[max(0, start - 3) : start]):
             return None, end

@@ -12,9 +12,12 @@ import re
 import polars as pl
 
 from transforms.ingest.pages import MAX_BODY_BYTES, FetchRejected
+from transforms.kernel.rules import rules
 
-# Magic numbers of formats that are sometimes saved with an .html name.
-BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b")
+# Magic numbers of formats that are sometimes saved with an .html name
+# (transforms/rules/binary_formats.yml; its strings are the bytes, read as Latin-1).
+BINARY_SIGNATURES = tuple(signature.encode("latin-1")
+                          for signature in rules("binary_formats")["signatures"].values())
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"),
                     (b"\xfe\xff", "utf-16"))
