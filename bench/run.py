@@ -75,9 +75,14 @@ _DBT_FINISHED = re.compile(r"Finished running .* in .*\((\d+(?:\.\d+)?)s\)")
 
 
 def _bare_settings() -> dict:
+    """trafilatura.extract's keyword arguments for the output claimledger keeps: its common
+    options and first path's, with trafilatura reading the metadata itself, as a user of
+    trafilatura alone would call it."""
     settings = extraction_settings()
     first_path = settings["paths"][0].get("options", {})
-    return {**settings["common"], **first_path}
+    common = settings["common"]
+    return {**common, **first_path, "with_metadata": True,
+            "date_extraction_params": settings["metadata"]["date_extraction_params"]}
 
 
 def _bare_chunk(items: list[tuple[str, str]], options: dict) -> int:

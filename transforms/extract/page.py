@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 import trafilatura
-from trafilatura.metadata import extract_metadata
 
+from transforms.extract.metadata import page_metadata
 from transforms.kernel.rules import rules
 
 EXTRACTOR_VERSION = trafilatura.__version__
@@ -39,17 +39,18 @@ def extraction_settings() -> dict[str, Any]:
     return rules("extraction")
 
 
-def _run_path(tree: Any, url: str, path: dict[str, Any], common: dict[str, Any]) -> tuple:
-    """Text and trafilatura Document (None for the baseline path) of one extractor path."""
+def _path_text(html: str, tree: Any, url: str, path: dict[str, Any],
+               common: dict[str, Any]) -> str:
+    """The text one extractor path finds ("" when none)."""
     if path["kind"] == "baseline":
-        _, text, _ = trafilatura.baseline(tree)
-        return (text or "").strip(), None
+        # baseline cleans the tree it is given: its own parse
+        _, text, _ = trafilatura.baseline(trafilatura.load_html(html))
+        return (text or "").strip()
+    # bare_extraction works on a copy of a tree it is given, so every path shares one parse
     document = trafilatura.bare_extraction(
         tree, url=url, output_format="python", **common, **path.get("options", {})
     )
-    if document is None:
-        return "", None
-    return (document.text or "").strip(), document
+    return (document.text or "").strip() if document is not None else ""
 
 
 def _page_language(tree: Any) -> str | None:
@@ -100,16 +101,12 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
     if tree is None:
         raise ExtractionError("parse_error", "trafilatura could not parse the HTML")
 
-    # Read before any path runs: trafilatura prunes the tree it is given, so the first path
-    # can take this parse instead of a second one (one lxml parse less per page).
     language = _page_language(tree)
-    best_text, best_document, best_path = "", None, None
-    for index, path in enumerate(settings["paths"]):
-        # Each path gets its own copy: trafilatura prunes the tree it is given.
-        path_tree = tree if index == 0 else trafilatura.load_html(html)
-        text, document = _run_path(path_tree, url, path, settings["common"])
+    best_text, best_path = "", None
+    for path in settings["paths"]:
+        text = _path_text(html, tree, url, path, settings["common"])
         if len(text) > len(best_text):
-            best_text, best_document, best_path = text, document, path["name"]
+            best_text, best_path = text, path["name"]
         if len(best_text) >= settings["fallback_below_chars"]:
             break
     if len(best_text) < settings["min_chars"] or best_path is None:
@@ -120,14 +117,14 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
         raise ExtractionError("no_article", f"no line of prose in {url} (longest line "
                                             f"{longest} characters): a link list or a form")
 
-    # The baseline path has no Document: read the metadata on its own.
-    metadata = best_document or extract_metadata(trafilatura.load_html(html), default_url=url)
-    canonical_url = getattr(metadata, "url", None) or url
+    # After the text: a page without an article costs no metadata search.
+    metadata = page_metadata(tree, url, settings["metadata"]["date_extraction_params"])
+    canonical_url = metadata.url or url
     return {
-        "title": getattr(metadata, "title", None),
-        "author": getattr(metadata, "author", None),
-        "published_date": _as_date(getattr(metadata, "date", None)),
-        "site_name": getattr(metadata, "sitename", None),
+        "title": metadata.title,
+        "author": metadata.author,
+        "published_date": _as_date(metadata.date),
+        "site_name": metadata.sitename,
         "language": language,
         "canonical_url": canonical_url,
         "raw_text": "\n".join(line.strip() for line in best_text.split("\n")),

@@ -34,7 +34,9 @@ def test_extraction_settings_are_explicit_data() -> None:
     settings = extraction_settings()
     assert settings["common"]["include_comments"] is False
     assert settings["common"]["deduplicate"] is False
-    assert settings["common"]["with_metadata"] is True
+    # metadata is read once per page (transforms/extract/metadata.py), not by every path
+    assert settings["common"]["with_metadata"] is False
+    assert settings["metadata"]["date_extraction_params"]["min_date"] == "1900-01-01"
     names = [path["name"] for path in settings["paths"]]
     assert names[0] == "trafilatura_precise"
     assert len(set(names)) == len(names)
