@@ -282,7 +282,10 @@ def _result_row(mart: str, key: str, result: Any) -> tuple:
         if config.kwargs.get("mostly") is not None:
             summary += f" (allowed share {1 - config.kwargs['mostly']:.2f})"
     elif details.get("observed_value") is None:
-        summary = "observed nothing (no non-null values to aggregate)"
+        # A mean or median over no values (a day with no trade rows) says nothing about the
+        # data: not a failure of it, and not a warning to read every quiet day.
+        status = "skipped"
+        summary = "not evaluated: no non-null values to aggregate"
     else:
         summary = f"observed {_plain(details.get('observed_value'))}"
     expected = _expected_range(config.kwargs)

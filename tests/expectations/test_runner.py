@@ -518,3 +518,16 @@ def test_a_checked_column_missing_from_a_mart_is_reported_not_a_read_error(tmp_p
     assert set(speaker_checks["status"].to_list()) != {"pass"}
     assert result(outcome, "gx.fct_figures.expect_column_values_to_be_between.value")[
         "status"] == "pass"
+
+
+def test_a_day_without_trade_rows_skips_the_trade_aggregates_and_passes(tmp_path):
+    rows = good_rows()
+    rows["fct_trade_figures"] = []
+    _, outcome = run(tmp_path, rows)
+    trade = outcome.results.filter(pl.col("check_name").str.starts_with("gx.fct_trade_figures."))
+    aggregates = trade.filter(pl.col("check_name").str.contains("_mean_|_median_"))
+    assert aggregates.height >= 2
+    assert set(aggregates["status"]) == {"skipped"}
+    assert all("no non-null values" in m for m in aggregates["message"])
+    assert trade.filter(pl.col("status") == "fail").is_empty(), trade.to_dicts()
+    assert outcome.verdict == "pass"
