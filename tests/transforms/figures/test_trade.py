@@ -339,3 +339,13 @@ def test_a_rate_of_growth_takes_the_verb_before_it():
     assert rows("WASHINGTON, March 12 - Officials spoke.",
                 "Exports to Peru fell at an annual rate of 12 percent in 1986.") == [
         ("export", "USA", "PER", 1986, None, None, -12.0)]
+
+
+def test_the_previous_year_counts_from_the_year_its_sentence_names():
+    assert rows("U.S. farm exports to China dropped to $9.1 billion in 2018, down from "
+                "$19.5 billion the previous year.", published=dt.date(2019, 8, 1)) == [
+        ("export", "USA", "CHN", 2018, "USD", 9.1e9, None),
+        ("export", "USA", "CHN", 2017, "USD", 19.5e9, None)]
+    # with no year before it, it counts from the publication date, as "last year" does
+    found = period_mentions("Exports were $4 billion the previous year.", dt.date(2019, 8, 1))
+    assert [(p.kind, p.year) for p in found] == [("relative", 2018)]
