@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--gold", type=Path, action="append",
                         help="a labelled set folder (gold.json + pages/); repeatable; "
-                             "default: tests/data/trade_dev and ../shared/eval/"
+                             "default: trade_dev (CLAIMLEDGER_TRADE_DEV_DIR) and ../shared/eval/"
                              "trade-realworld-dev")
     parser.add_argument("--part", choices=(*PARTS, "all"), default="all",
                         help="list the misses of one part only (the table shows all)")

@@ -61,7 +61,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "bare_month": re.compile(
             rf"(?:\b(?:[Ii]n|[Ff]or|[Dd]uring|[Tt]hrough|[Tt]he|of|(?:year|months|quarter|"
             rf"period|half)\s+(?:to|ended|ending))\s+(?:{months})?(?:\s*[-\u2013]\s*)?"
-            rf"(?P<m>{months})\b(?!\s*,?\s*(?:19|20)\d\d))|\b(?P<p>{months})['\u2019]s\b"),
+            rf"(?P<m>{months})\b(?!\s*,?\s*(?:19|20)\d\d))|\b(?P<p>{months})['\u2019]s\b"
+            # "South Korea's July exports", "the May trade deficit": a month before the flow
+            rf"|\b(?P<a>{months})\s+(?={vocab['month_before_flow']})"),
         # "in the fourth quarter", "the first half": the last one that has begun by the
         # publication date.
         "bare_quarter": re.compile(
@@ -74,6 +76,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "barrier": re.compile(vocab["period_barrier"], re.IGNORECASE),
         "base_connector": re.compile(vocab["base_connector"], re.IGNORECASE),
         "year_to_date": re.compile(vocab["year_to_date"], re.IGNORECASE),
+        "year_span": re.compile(vocab["year_span"], re.IGNORECASE),
     }
 
 
@@ -105,6 +108,9 @@ def period_mentions(text: str, published: date | None, target: bool = False) -> 
         taken.append((match.start(), match.end()))
         found.append(Period(year, kind, match.start(), match.end()))
 
+    for match in patterns["year_span"].finditer(text):
+        # "between 2008 and 2009": the span's first year is where the change starts.
+        taken.append(match.span("start"))
     for match in patterns["fiscal_year"].finditer(text):
         start, end_year = int(match.group("y")), match.group("e")
         if end_year:
@@ -152,7 +158,7 @@ def period_mentions(text: str, published: date | None, target: bool = False) -> 
             # Under way or over this year; not yet begun: last year's.
             add("quarter", published.year - (1 if published.month < begins else 0), match)
         for match in patterns["bare_month"].finditer(text):
-            month = _month_number(match.group("m") or match.group("p"))
+            month = _month_number(match.group("m") or match.group("p") or match.group("a"))
             # A month later than the publication month is last year's ("in November" of a
             # March story).
             add("month", published.year - (1 if month > published.month else 0), match)

@@ -65,6 +65,8 @@ REPEAT_KEY = ["article_id", "flow", "reporter", "partner", "commodity", "period_
               "evidence_text"]
 
 _TRADING_KINDS = ("country", "region", "bloc")
+# The code of a side no code names ("the post-Soviet Customs Union"): its rows are dropped.
+UNNAMED_SIDE = "_"
 
 
 @dataclass
@@ -89,6 +91,8 @@ class _Context:
     previous: dict | None = None
     # The sentence `lede_period` is from: its own periods were already weighed there.
     lede_text: str | None = None
+    # The bloc the article names most, for "exports to the bloc" (None: it names none).
+    bloc: str | None = None
 
 
 @cache
@@ -209,6 +213,18 @@ def _article_pair(texts: list[str]) -> tuple[str, ...]:
     return tuple(sorted(counts, key=lambda code: (-counts[code], first[code]))[:2])
 
 
+def _article_bloc(texts: list[str]) -> str | None:
+    """The bloc the article names most, for "the bloc"."""
+    counts = Counter(p.code for text in texts for p in _traders(place_mentions(text))
+                     if p.kind == "bloc")
+    return counts.most_common(1)[0][0] if counts else None
+
+
+@cache
+def _bloc_reference() -> re.Pattern[str]:
+    return re.compile(_vocab()["bloc_references"], re.IGNORECASE)
+
+
 def _pair_is_clear(texts: list[str], pair: tuple[str, ...]) -> bool:
     """Whether the article's two most-named sides stand out: no third is named as often
     as the second (then "bilateral trade" alone can only be theirs)."""
@@ -272,7 +288,10 @@ def _verb_sign(text: str, figure: dict) -> int:
     words = re.findall(r"[a-z]+", before)
     vocab = _vocab()["growth_verbs"]
     rate = re.search(r"\b(?:rate|pace)\s+of\s+(?:about\s+|some\s+|nearly\s+)?$", before)
-    words = words[-6:] if rate else words[-3:]
+    # "grew by an astounding 93 percent", "rose by a modest 7.2 percent": these words
+    # between the verb and the figure do not count towards the three.
+    fillers = set(_vocab()["growth_fillers"])
+    words = words[-6:] if rate else [w for w in words if w not in fillers][-3:]
     if any(w in vocab["up"] for w in words):
         return 1
     if any(w in vocab["down"] for w in words):
@@ -309,6 +328,9 @@ def _is_growth(figure: dict, text: str) -> bool:
         return False  # "60 pct of the market": a share, not a change
     if figure["direction"] or _verb_sign(text, figure) or _comparative_sign(text, figure):
         return True
+    if re.search(r"\b(?:" + "|".join(map(re.escape, _vocab()["rate_verbs"]))
+                 + r")\s+to\s+(?:an?\s+)?(?:annual\s+)?$", before):
+        return True  # "eased to 4.8 percent": the pace of growth
     return any(m in after or m in before for m in _vocab()["growth_markers"])
 
 
@@ -366,8 +388,19 @@ def _partner_of(text: str, flow: FlowMention, figure: dict, places: list[PlaceMe
         marked = [p for p in places if clause[0] <= p.start < flow.start
                   and re.search(vocab["balance_partner_before"] + r"\s*$",
                                 text[max(clause[0], p.start - 40) : p.start], re.IGNORECASE)]
+    if re.search(vocab["total_before"], text[max(0, flow.start - 30) : flow.start],
+                 re.IGNORECASE):
+        # "China's total trade surplus ... with the European Union": a total, unless the
+        # partner follows the flow phrase ("overall exports to China").
+        marked = [p for p in marked if p.start - flow.end <= vocab["total_partner_reach"]]
+    # "Imports surged 4.1 percent from the European Union, and were up 6.4 percent from
+    # Germany": a marked place right after the figure is its own.
+    right_after = [p for p in marked if 0 <= p.start - figure["span_end"] <= 16
+                   and re.fullmatch(r"\s+(?:from|to|into|with)\s+(?:the\s+)?",
+                                    text[figure["span_end"] : p.start], re.IGNORECASE)]
     before = [p for p in marked if p.end <= figure["span_start"]]
-    partner = before[-1] if before else (marked[0] if marked else None)
+    partner = right_after[0] if right_after else (
+        before[-1] if before else (marked[0] if marked else None))
     if partner is not None and partner.start > figure["span_end"] and re.search(
             _vocab()["share_between"], text[figure["span_end"] : partner.start],
             re.IGNORECASE):
@@ -421,9 +454,11 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     if flow.flow == "bilateral":
         between = re.search(r"\bbetween\s+$", text[max(0, flow.start - 2) : flow.end + 9])
         codes: list[str] = []
+        # A bloc or region counts from the flow phrase on: "trade with the EU", and the
+        # first of a joined pair ("the EU-China commercial relationship") opens the phrase.
         for place in sorted(traders, key=lambda p: abs(p.start - flow.start)):
             if place.code not in codes and (place.kind == "country" or between
-                                            or place.start > flow.start):
+                                            or place.start >= flow.start):
                 codes.append(place.code)
         source = "sentence"
         # "Bilateral trade is estimated at $7.9 billion": a pairwise phrase in a sentence
@@ -453,15 +488,16 @@ def _sides(text: str, flow: FlowMention, figure: dict, places: list[PlaceMention
     reporter = _reporter_of(text, flow, partner, traders, clause)
     if reporter is not None and reporter.code != partner.code:
         return reporter.code, partner.code, "sentence"
-    if text[flow.start : flow.end].lower() in _vocab()["verb_flows"]:
-        return None  # "Caterpillar ... has exported $2 billion of goods to Russia": a firm
     if re.search(_vocab()["holder_not_a_place"] + r"\s*$", text[max(0, flow.start - 40)
                                                                : flow.start]):
         return None  # "Toyota's exports to the U.S.", "the company's exports": a firm's
     if earlier_reporter and earlier_reporter != partner.code:
-        # "Taiwan's exports to the U.S. rose ..., while imports from the U.S. rose": the
-        # subject of the sentence's earlier statement goes on.
+        # "Taiwan's exports to the U.S. rose ..., while imports from the U.S. rose", "U.S.
+        # companies imported $32.8 billion ..., but exported just $7.8 billion worth to that
+        # country": the subject of the sentence's earlier statement goes on.
         return earlier_reporter, partner.code, "sentence"
+    if text[flow.start : flow.end].lower() in _vocab()["verb_flows"]:
+        return None  # "Caterpillar ... has exported $2 billion of goods to Russia": a firm
     if context.home and context.home != partner.code:
         return context.home, partner.code, context.home_from
     return None
@@ -532,6 +568,49 @@ def _sides_of_earlier_clause(rows: list[dict], flow: FlowMention,
     last = next((row for row in reversed(rows) if row["_clause"] < clause[0]), None)
     if last is None or last["flow"] == "bilateral":
         return None
+    return last["reporter"], last["partner"], "sentence"
+
+
+def _sides_of_roles(text: str, flow: FlowMention, places: list[PlaceMention]
+                    ) -> tuple[str, str, str] | None:
+    """The sides of a one-sided flow naming no partner in a sentence that says one place
+    is another's market or supplier ("The EU collectively was the United States' second
+    largest export market last year, and exports ... were 2.9 percent above", "Brazil was
+    West Germany's main Latin American supplier, but shipments fell"): trade.yml
+    place_roles."""
+    if flow.flow not in ("export", "import"):
+        return None
+    roles = _vocab()["place_roles"]
+    traders = _traders(places)
+    for first, second in pairwise(traders):
+        if first.code == second.code or not re.fullmatch(
+                roles["copula"], text[first.end : second.start], re.IGNORECASE):
+            continue
+        after = text[second.end : second.end + 80]
+        if re.match(roles["market"], after, re.IGNORECASE):
+            # The holder (second) exports to its market and imports from it.
+            return second.code, first.code, "sentence"
+        if re.match(roles["supplier"], after, re.IGNORECASE):
+            exporter, importer = first.code, second.code
+            if flow.flow == "export":
+                return exporter, importer, "sentence"
+            return importer, exporter, "sentence"
+    return None
+
+
+def _sides_of_earlier_statement(rows: list[dict], flow: FlowMention,
+                                places: list[PlaceMention]) -> tuple[str, str, str] | None:
+    """The sides of the sentence's statement right before a one-sided flow that names no
+    place, with no place between them ("The U.S. trade deficit with India hit $14.54
+    billion in 2011, as exports rose to $21.63 billion and imports to $36.17 billion"):
+    the same reporter and partner."""
+    if flow.flow == "bilateral":
+        return None
+    last = next((row for row in reversed(rows) if row["_end"] <= flow.start), None)
+    if last is None or last["flow"] == "bilateral":
+        return None
+    if any(last["_end"] <= p.start for p in _traders(places)):
+        return None  # a place after the statement: the flow is about it, or about another
     return last["reporter"], last["partner"], "sentence"
 
 
@@ -620,7 +699,8 @@ def trade_statements(
                                 if (found := period_mentions(t, date_of))), (None, None))
         pair = _article_pair(texts)
         context = _Context(home, pair, date_of, lede, home_from=home_from,
-                           pair_clear=_pair_is_clear(texts, pair), lede_text=lede_text)
+                           pair_clear=_pair_is_clear(texts, pair), lede_text=lede_text,
+                           bloc=_article_bloc(texts))
         for sentence in group.iter_rows(named=True):
             found = _statements_of(sentence, by_sentence.get(sentence["sentence_id"], []),
                                    context)
@@ -638,12 +718,16 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
     for figure in figures:
         # "rose 28.2 percent versus 25.7 percent previously": after a growth rate, the
         # rate it is compared with is one too (the base's).
+        if figure.get("is_range"):
+            continue  # "grew by 2-3 percent": a range is no rate of one statement
         if _is_growth(figure, text) or (growths and _is_base_rate(figure, text)):
             growths.append(figure)
     if not money and not growths:
         return []
     if re.search(_vocab()["volume_terms"], text, re.IGNORECASE):
         return []  # "export volumes to the bloc dropped 6.5 percent": no value of trade
+    if not money and any(f["unit"] in _vocab()["volume_units"] for f in figures):
+        return []  # "32.8 percent higher than February's 267,700 bpd": a volume change
     flows = _with_pair_trade(text, _with_anaphoric_flows(text, flow_mentions(text)))
     # "It totaled $141.3 billion through the end of July" after a statement: the pronoun
     # is that statement's flow between the same sides (the sentence names no place).
@@ -666,11 +750,19 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
         periods = [Period(lede.year, "context", 0, 0)]
     spans = _clauses(text)
     # A place inside a figure is part of its unit ("2.1 billion European Currency Units").
+    # "the Korea-based joint venture": a place describing a firm is no side.
     places = [p for p in place_mentions(text) if not any(
-        f["span_start"] <= p.start < f["span_end"] for f in figures)]
+        f["span_start"] <= p.start < f["span_end"] for f in figures)
+        and not re.match(_vocab()["firm_descriptions"], text[p.end : p.end + 16])]
+    # "the post-Soviet Customs Union", "non-EU countries": a side no code names; a statement
+    # with it gives no row (it stays a place, so no other place stands in for it).
+    places = [PlaceMention(UNNAMED_SIDE, p.kind, p.start, p.end)
+              if re.search(_vocab()["qualifier_prefixes"], text[max(0, p.start - 8) : p.start],
+                           re.IGNORECASE) else p for p in places]
     if _home_reference().search(text) and context.home:
         places = sorted([*places, *_references(_home_reference(), text, context.home)],
                         key=lambda p: p.start)
+    places = _without_appositions(text, places)
     places = _with_partner_references(text, places, context)
     levels, previous = [], None
     for figure in money:
@@ -713,6 +805,10 @@ def _statements_of(sentence: dict, figures: list[dict], context: _Context) -> li
             sides = (context.previous["reporter"], context.previous["partner"],
                      "earlier_sentence")
         if sides is None:
+            sides = _sides_of_roles(text, flow, places)
+        if sides is None:
+            sides = _sides_of_earlier_statement(rows, flow, places)
+        if sides is None or UNNAMED_SIDE in sides[:2]:
             continue
         is_level = figure["quantity_kind"] == "money"
         growth = None
@@ -822,6 +918,17 @@ def _with_inherited_currency(figures: list[dict], text: str, home: str | None) -
     return money
 
 
+def _without_appositions(text: str, places: list[PlaceMention]) -> list[PlaceMention]:
+    """The places minus those of an apposition describing the place before them ("South
+    Korea, Asia's fourth-largest economy, said ..."): trade.yml apposition_place."""
+    pattern = _vocab()["apposition_place"]
+    traders = _traders(places)
+    dropped = {id(place) for before, place in pairwise(traders)
+               if re.fullmatch(r"\s*,\s*", text[before.end : place.start])
+               and re.match(pattern, text[place.end : place.end + 60], re.IGNORECASE)}
+    return [p for p in places if id(p) not in dropped]
+
+
 def _with_partner_references(text: str, places: list[PlaceMention],
                              context: _Context) -> list[PlaceMention]:
     """The sentence's places with "that country" and descriptions ("the Asian
@@ -830,6 +937,12 @@ def _with_partner_references(text: str, places: list[PlaceMention],
     with that country"), else the partner the article named last, else the article's most
     named country other than the dateline's. A place inside a description ("Asian") is
     part of it, not a side."""
+    if context.bloc is not None:
+        # "exports of goods to the bloc": the bloc the article names.
+        blocs = [PlaceMention(context.bloc, "bloc", m.start(), m.end())
+                 for m in _bloc_reference().finditer(text)]
+        if blocs:
+            places = sorted([*places, *blocs], key=lambda p: p.start)
     spans = [(m.start(), m.end()) for m in _partner_reference().finditer(text)]
     spans += [(m.start(), m.end()) for m in _partner_description().finditer(text)]
     if not spans:

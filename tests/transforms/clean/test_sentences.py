@@ -37,6 +37,21 @@ def test_sentence_spans_split_after_a_closing_quote():
         'They oppose "unilateral sanctions."', "The idea is simple."]
 
 
+def test_sentence_spans_split_a_quote_run_over_paragraphs_wire_style():
+    # Wire copy opens a quote again in each paragraph and closes it only at the end: the
+    # unclosed first paragraph is no quotation spanning everything after it.
+    text = ('He said growth slowed. "We see risks. "But the direction will not change," '
+            'he said. Exports fell 2 percent.')
+    assert split(text) == ["He said growth slowed.", '"We see risks.',
+                           '"But the direction will not change," he said.',
+                           "Exports fell 2 percent."]
+
+
+def test_sentence_spans_split_before_a_bullet():
+    assert split("Demand held up. * Exports to China grew 19.4 percent. * Output rose.") == [
+        "Demand held up.", "* Exports to China grew 19.4 percent.", "* Output rose."]
+
+
 def test_with_sentences_numbers_sentences_across_the_article_in_paragraph_order():
     paragraphs = pl.DataFrame({
         "paragraph_id": ["a-p0001", "a-p0000", "b-p0000"],

@@ -349,3 +349,90 @@ def test_the_previous_year_counts_from_the_year_its_sentence_names():
     # with no year before it, it counts from the publication date, as "last year" does
     found = period_mentions("Exports were $4 billion the previous year.", dt.date(2019, 8, 1))
     assert [(p.kind, p.year) for p in found] == [("relative", 2018)]
+
+
+# --- phrasing from the issue 17 batches of real news (sentences written for the test) ----
+
+def test_a_span_of_two_years_is_the_later_years():
+    assert rows("BRUSSELS (Reuters) - EU exports to India grew 6 percent between 2008 and "
+                "2009.", published=dt.date(2010, 5, 1)) == [
+        ("export", "EU", "IND", 2009, None, None, 6.0)]
+
+
+def test_export_financing_and_assets_are_no_trade_money():
+    assert rows("WASHINGTON (Reuters) - The bank will help finance as much as $3 billion in "
+                "U.S. exports to Brazil.", published=dt.date(2012, 5, 1)) == []
+
+
+def test_they_continues_the_statement_before():
+    assert rows("WASHINGTON (Reuters) - Exports to Japan increased 3.1 percent in May.",
+                "They were up 2.2 percent for the first five months of 2012.",
+                published=dt.date(2012, 7, 1)) == [
+        ("export", "USA", "JPN", 2012, None, None, 3.1),
+        ("export", "USA", "JPN", 2012, None, None, 2.2)]
+
+
+def test_the_bloc_is_the_bloc_the_article_names():
+    assert rows("BEIJING (Reuters) - The European Union is China's biggest market.",
+                "Chinese exports of goods to the bloc totaled 300 billion euros last year.",
+                published=dt.date(2013, 3, 1)) == [
+        ("export", "CHN", "EU", 2012, "EUR", 300e9, None)]
+
+
+def test_a_place_describing_a_firm_is_no_side():
+    assert rows("WASHINGTON, March 12 - The Korea-based joint venture said it will boost its "
+                "1987 imports of U.S. goods to 200 mln dlrs.") == []
+
+
+def test_percentages_beside_physical_units_are_volumes():
+    assert rows("TOKYO (Reuters) - Crude imports from Iran were 12.5 percent higher than "
+                "March's 300,000 bpd.", published=dt.date(2012, 5, 1)) == []
+
+
+def test_a_market_of_another_place_gives_a_bare_flow_its_sides():
+    assert rows("WASHINGTON (Reuters) - Canada was the United States' largest export market "
+                "last year, and exports in the first half of 2012 were 4.1 percent above the "
+                "same period in 2011.", published=dt.date(2012, 8, 9)) == [
+        ("export", "USA", "CAN", 2012, None, None, 4.1)]
+
+
+def test_a_growth_verb_reaches_over_by_and_an_adjective():
+    assert rows("BEIJING (Reuters) - Exports to Brazil grew by an astounding 61 percent in "
+                "March.", published=dt.date(2013, 4, 10)) == [
+        ("export", "CHN", "BRA", 2013, None, None, 61.0)]
+
+
+def test_a_bare_flow_after_a_statement_of_its_sentence_takes_its_sides():
+    assert rows("WASHINGTON (Reuters) - The U.S. trade deficit with Brazil hit $4.5 billion "
+                "in 2011, as exports rose to $21.6 billion.", published=dt.date(2012, 3, 7)) == [
+        ("deficit", "USA", "BRA", 2011, "USD", 4.5e9, None),
+        ("export", "USA", "BRA", 2011, "USD", 21.6e9, None)]
+
+
+def test_a_place_in_an_apposition_is_no_reporter():
+    assert rows("SEOUL (Reuters) - South Korea, Asia's fourth-largest economy, said its exports "
+                "to China were up 7.4 percent to $5.2 billion in May.",
+                published=dt.date(2010, 6, 1)) == [
+        ("export", "KOR", "CHN", 2010, "USD", 5.2e9, 7.4)]
+
+
+def test_a_paced_growth_rate_is_positive():
+    assert rows("TOKYO (Reuters) - Annual growth in Japan's exports to China eased to 4.8 "
+                "percent in June.", published=dt.date(2013, 7, 24)) == [
+        ("export", "JPN", "CHN", 2013, None, None, 4.8)]
+
+
+def test_a_qualified_place_is_no_side():
+    assert rows("MOSCOW (Reuters) - Trade within the post-Soviet customs union grew 4 percent "
+                "to $60 billion in 2012.", published=dt.date(2013, 7, 1)) == []
+
+
+def test_a_total_flow_keeps_no_far_partner():
+    assert rows("BEIJING (Reuters) - China's total trade surplus shrank 15 percent to $155 "
+                "billion in 2011, as demand slowed in its biggest market, the trade with the "
+                "European Union.", published=dt.date(2012, 3, 7)) == []
+
+
+def test_a_month_before_the_flow_is_its_period():
+    assert period_mentions("South Korea's July exports to the United States rose",
+                           dt.date(2011, 8, 3))[0].year == 2011
