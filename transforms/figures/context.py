@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 
 from transforms.figures.attribution import any_phrase
@@ -20,7 +19,6 @@ __all__ = [
     "commodity_near",
     "flow_mentions",
     "forecast_hedge",
-    "period_year",
     "place_mentions",
 ]
 
@@ -92,26 +90,6 @@ def commodity_near(text: str, start: int, end: int) -> str:
         if any(re.search(rf"\b{re.escape(w)}\b", window) for w in words):
             return str(commodity)
     return "all"
-
-
-# "in 2024", "During 2004" (sentence-initial too), "for 1986".
-_YEAR_PHRASE = re.compile(r"\b(?:in|during|for|of)\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-
-
-def period_year(text: str, near: int, published: date | None) -> int | None:
-    """The year a figure at position `near` is about: an explicit "in 2024" (nearest
-    one), else a relative "last year" resolved against the publication date, else None."""
-    years = [(abs(m.start() - near), int(m.group(1)))
-             for m in _YEAR_PHRASE.finditer(text)]
-    if years:
-        return min(years)[1]
-    if published is not None:
-        for phrase, offset in rules("trade")["relative_years"].items():
-            # "a 1.9% increase from last year" names the base, not the period.
-            match = re.search(rf"(?<!from )\b{re.escape(phrase)}\b", text, re.IGNORECASE)
-            if match:
-                return published.year + int(offset)
-    return None
 
 
 @cache

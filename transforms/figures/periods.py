@@ -131,12 +131,12 @@ def period_mentions(text: str, published: date | None, target: bool = False) -> 
         offsets = rules("periods")["relative_years"]
         anaphoric = set(rules("periods")["anaphoric_relative_years"])
         for match in patterns["relative"].finditer(text):
+            phrase = match.group("r").lower()
             before = text[max(0, match.start() - 12) : match.start()].lower()
-            if patterns["base_of_change"].search(before) and \
-                    offsets[match.group("r").lower()] == -1 and "same period" not in before:
+            if patterns["base_of_change"].search(before) and offsets[phrase] == -1 \
+                    and "same period" not in before:
                 # "up 1.9% from last year" names the base of a change, not the period.
                 continue
-            phrase = match.group("r").lower()
             anchor = [p for p in found if p.end <= match.start() and p.kind != "relative"] \
                 if phrase in anaphoric else []
             base = max(anchor, key=lambda p: p.start).year if anchor else published.year
