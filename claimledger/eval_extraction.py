@@ -30,6 +30,7 @@ from pathlib import Path
 import polars as pl
 import trafilatura
 
+from claimledger.scores import f1, squash_space
 from transforms.clean.articles import split_paragraphs
 from transforms.clean.metrics import article_noise_metrics
 from transforms.clean.paragraphs import with_paragraph_decisions
@@ -38,7 +39,6 @@ from transforms.extract.page import ExtractionError, extract_page
 REPO_DIR = Path(__file__).resolve().parent.parent
 SYSTEMS = ("trafilatura_bare", "trafilatura_ours", "claimledger")
 _TOKEN = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
 
 
 
@@ -103,10 +103,6 @@ def shingle_scores(truth: str, prediction: str) -> tuple[float, float]:
     return precision, recall
 
 
-def _f1(precision: float, recall: float) -> float:
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-
 def _read_gz(path: Path) -> str:
     return gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
 
@@ -117,18 +113,14 @@ def _aeb_page(task: tuple[str, str, str, str]) -> dict[str, tuple[float, float]]
     return {system: shingle_scores(truth, outputs[system]) for system in SYSTEMS}
 
 
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text or "").strip()
-
-
 def _tev_page(task: tuple[str, str, list[str], list[str]]) -> dict[str, tuple[int, int, int]]:
     path, url, with_snippets, without_snippets = task
     outputs = system_outputs(_read_gz(Path(path)), url)
     counts = {}
     for system in SYSTEMS:
-        text = _squash(outputs[system])
-        tp = sum(1 for snippet in with_snippets if _squash(snippet) in text)
-        fp = sum(1 for snippet in without_snippets if _squash(snippet) in text)
+        text = squash_space(outputs[system])
+        tp = sum(1 for snippet in with_snippets if squash_space(snippet) in text)
+        fp = sum(1 for snippet in without_snippets if squash_space(snippet) in text)
         counts[system] = (tp, fp, len(with_snippets) - tp)
     return counts
 
@@ -150,7 +142,7 @@ def evaluate_article_benchmark(workers: int = 2, limit: int | None = None) -> di
         results[system] = {
             "precision": precision,
             "recall": recall,
-            "f1": _f1(precision, recall),
+            "f1": f1(precision, recall),
             "pages": len(pages),
         }
     return results
@@ -178,7 +170,7 @@ def evaluate_trafilatura_eval(workers: int = 2, limit: int | None = None) -> dic
         results[system] = {
             "precision": precision,
             "recall": recall,
-            "f1": _f1(precision, recall),
+            "f1": f1(precision, recall),
             "pages": len(pages),
         }
     return results

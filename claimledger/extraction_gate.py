@@ -30,13 +30,13 @@ import hashlib
 import json
 import math
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from claimledger.eval_extraction import system_outputs
+from claimledger.scores import f1, squash_space
 from transforms.extract.page import EXTRACTOR_VERSION
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -45,7 +45,6 @@ BASELINE_PATH = GATE_DIR / "baseline.json"
 GATED = ("trafilatura_ours", "claimledger")
 REFERENCE = ("trafilatura_bare",)
 METRICS = ("precision", "recall", "f1")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -57,10 +56,6 @@ class GatePage:
     html: str
     units: tuple[str, ...]
     boilerplate: tuple[str, ...]
-
-
-def _squash(text: str) -> str:
-    return _SPACE.sub(" ", text or "").strip()
 
 
 def _lines(path: Path) -> tuple[str, ...]:
@@ -94,10 +89,10 @@ def corpus_digest(gate_dir: Path = GATE_DIR) -> str:
 def missed_and_leaked(page: GatePage, output: str) -> tuple[list[str], list[str]]:
     """(article units not found in one output line, boilerplate snippets found in the output)
     of one system's text of one page."""
-    lines = [_squash(line) for line in (output or "").split("\n")]
-    whole = _squash(output)
-    missed = [unit for unit in page.units if not any(_squash(unit) in line for line in lines)]
-    leaked = [snippet for snippet in page.boilerplate if _squash(snippet) in whole]
+    lines = [squash_space(line) for line in (output or "").split("\n")]
+    whole = squash_space(output)
+    missed = [unit for unit in page.units if not any(squash_space(unit) in line for line in lines)]
+    leaked = [snippet for snippet in page.boilerplate if squash_space(snippet) in whole]
     return missed, leaked
 
 
@@ -110,8 +105,8 @@ def page_counts(page: GatePage, output: str) -> tuple[int, int, int]:
 def _rates(tp: int, fp: int, fn: int) -> dict[str, float | int]:
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+    return {"precision": precision, "recall": recall, "f1": f1(precision, recall),
+            "tp": tp, "fp": fp, "fn": fn}
 
 
 def score_pages(

@@ -1,7 +1,22 @@
-"""Precision, recall and F1 from match counts: the one reading the evaluation commands
-(eval_figures, eval_trade) share."""
+"""Precision, recall and F1 from match counts, and the whitespace folding snippets are
+compared under: the one reading the evaluation commands (eval_figures, eval_trade,
+eval_extraction, extraction_gate) share."""
 
 from __future__ import annotations
+
+import re
+
+_SPACE = re.compile(r"\s+")
+
+
+def f1(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall (0 when both are 0)."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def squash_space(text: str | None) -> str:
+    """Text with every run of whitespace one space, stripped."""
+    return _SPACE.sub(" ", text or "").strip()
 
 
 class MatchRates:
@@ -21,5 +36,4 @@ class MatchRates:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1(self.precision, self.recall)
