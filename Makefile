@@ -39,7 +39,8 @@ help:
 	@echo "make eval-figures        figure parsing accuracy on ../shared/eval/newsquant-dev"
 	@echo "make eval-trade          trade statement P/R on trade_dev + the ../shared sample (docs/trade_dev.md)"
 	@echo "                         (DB=path/claimledger.duckdb: through that warehouse instead)"
-	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages"
+	@echo "make bench N=10000       throughput: the real DAG vs bare trafilatura on N pages,"
+	@echo "                         then warm daily runs (COPIES=0.3: a share of exact copies)"
 	@echo "make compose-env         write .env with fresh secrets for docker compose (kept if present)"
 
 venv: $(STAMP)
@@ -107,7 +108,7 @@ eval-trade: $(STAMP)
 # N pages built from ../shared/eval in a temporary folder; its own AIRFLOW_HOME and warehouse.
 N ?= 1000
 bench: $(STAMP)
-	@$(PY) -m bench.run --pages $(N)
+	@$(PY) -m bench.run --pages $(N) $(if $(COPIES),--copies $(COPIES))
 
 clean:
 	rm -rf $(AIRFLOW_HOME) warehouse dbt_project/target dbt_project/logs

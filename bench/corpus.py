@@ -10,6 +10,11 @@ and a matching <link rel=canonical>, since claimledger keys an article by its ca
 URL: without it, copies of a page would collapse into one article instead of being
 processed as distinct pages.
 
+With `copies` (a share of the pages), some pages are byte-for-byte copies of an earlier
+page of the same build under another outlet's URL, as syndication and a story reached
+through both a feed and a sitemap deliver them: the copy still names the original's URL
+(its canonical link), so it is the same article, and its bytes hash the same.
+
 The pages are read at build time from Path(repo)/../shared/eval (or CLAIMLEDGER_EVAL_DIR)
 and written only to the folder the caller names (a temporary one); never into the repo.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -66,9 +72,18 @@ def rewrites_cleanly(html: bytes) -> bool:
     return found in (None, probe)
 
 
-def usable_pages(folder: Path | None = None) -> list[tuple[str, bytes]]:
-    """real_pages() without the pages that do not rewrite cleanly (a handful of 773)."""
-    return [(name, html) for name, html in real_pages(folder) if rewrites_cleanly(html)]
+def usable_pages(folder: Path | None = None, limit: int | None = None
+                 ) -> list[tuple[str, bytes]]:
+    """real_pages() without the pages that do not rewrite cleanly (a handful of 773); only
+    the first `limit` of them when a corpus needs fewer (the check parses every page: ~35 s
+    for all of them)."""
+    usable = []
+    for name, html in real_pages(folder):
+        if limit is not None and len(usable) >= limit:
+            break
+        if rewrites_cleanly(html):
+            usable.append((name, html))
+    return usable
 
 
 def real_pages(folder: Path | None = None) -> list[tuple[str, bytes]]:
@@ -150,26 +165,35 @@ class BenchCorpus:
 
 
 def build_corpus(folder: Path, pages: int, *, first: int = 0,
-                 source: list[tuple[str, bytes]] | None = None) -> BenchCorpus:
+                 source: list[tuple[str, bytes]] | None = None,
+                 copies: float = 0.0) -> BenchCorpus:
     """Write pages first..first+pages-1 of the benchmark sequence into `folder`.
 
     Writes page-<k>.html files and a manifest.csv (file, url, source_name). `first`
     lets a second call add new pages (an incremental day) that share no URL or content
-    with the first call's pages.
+    with the first call's pages. With `copies` in (0, 1), about that share of the pages are
+    exact copies of an earlier page of this call under their own URL (is_copy).
     """
     source = source or usable_pages()
     folder.mkdir(parents=True, exist_ok=True)
     files, rows = [], []
     originals: dict[int, bytes | None] = {}
+    written: list[Path] = []  # this call's pages that are not copies
     for k in range(first, first + pages):
-        name, html = source[k % len(source)]
-        if k % len(source) not in originals:
-            originals[k % len(source)] = own_url(html)
-        variant = k // len(source)
         outlet = OUTLETS[k % len(OUTLETS)]
-        url = f"https://{outlet.replace('_', '-')}.example/{variant:03d}/{name}-{k:06d}"
         path = folder / f"page-{k:06d}.html"
-        path.write_bytes(page_variant(html, variant, url, originals[k % len(source)]))
+        if written and is_copy(k, copies):
+            original = written[_draw(k, "original") % len(written)]
+            path.write_bytes(original.read_bytes())
+            url = f"https://{outlet.replace('_', '-')}.example/copy/{original.stem}-{k:06d}"
+        else:
+            name, html = source[k % len(source)]
+            if k % len(source) not in originals:
+                originals[k % len(source)] = own_url(html)
+            variant = k // len(source)
+            url = f"https://{outlet.replace('_', '-')}.example/{variant:03d}/{name}-{k:06d}"
+            path.write_bytes(page_variant(html, variant, url, originals[k % len(source)]))
+            written.append(path)
         files.append(path)
         rows.append({"file": path.name, "url": url, "source_name": outlet})
     with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -177,3 +201,12 @@ def build_corpus(folder: Path, pages: int, *, first: int = 0,
         writer.writeheader()
         writer.writerows(rows)
     return BenchCorpus(folder=folder, files=files, real_page_count=len(source))
+
+
+def is_copy(k: int, share: float) -> bool:
+    """Whether page k is a copy, for a copies share `share` (deterministic in k)."""
+    return share > 0 and _draw(k, "copy") / 2**32 < share
+
+
+def _draw(k: int, purpose: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"{purpose}:{k}".encode()).digest()[:4], "big")

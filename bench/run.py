@@ -1,15 +1,19 @@
 """`python -m bench.run --pages N`: claimledger's real DAG against bare trafilatura.
 
 One invocation, in a temporary folder (removed afterwards unless --keep):
-1. builds a corpus of N distinct pages from the real pages of ../shared/eval (bench/corpus.py)
-   and an increment of N/100 new pages for the next day;
+1. builds a corpus of N distinct pages from the real pages of ../shared/eval (bench/corpus.py;
+   with --copies, a share of them exact copies of earlier ones under other URLs);
 2. bare: trafilatura.extract with claimledger's settings (transforms/rules/extraction.yml:
    the common keyword arguments and the first path's options) over the same N files, read
    from disk, in the same number of worker processes;
 3. claimledger: the real DAG (`airflow dags test` through claimledger.cli.run_dag) with
    CLAIMLEDGER_CORPUS=<corpus>, a temporary AIRFLOW_HOME (SQLite) and warehouse; per-task
    seconds come from the "[DAG TEST] starting/end task" lines of its log;
-4. the 1%-new run: the next day's run over the increment, into the same warehouse.
+4. the warm daily runs: on each following day the same N pages again (unchanged re-fetches)
+   plus 0%, 1% and 10% of N new pages, into the same warehouse; fixed and marginal cost are
+   fitted to them by least squares (seconds = fixed + marginal x new pages). Each is a fresh
+   `airflow dags test` process, whose Airflow start is reported apart: a long-running
+   scheduler does not pay it per run.
 
 Peak memory is the largest sum, over the run's process tree, of each process's proportional
 set size (PSS: pages shared by the forked workers are counted once), sampled every 0.25 s
@@ -43,7 +47,8 @@ from transforms.extract.page import extraction_settings
 from transforms.kernel.parallel import worker_count
 
 FULL_DATE = "2026-06-01"
-INCREMENT_DATE = "2026-06-02"
+# Shares of N that are new on each warm day (after the full run's day, one day each).
+WARM_SHARES = (0.0, 0.01, 0.10)
 # DAG task -> the stage name in the table, in pipeline order.
 STAGES = {
     "discover_pages": "discover",
@@ -428,7 +433,8 @@ def table(result: dict) -> str:
         f"claimledger end to end:   {full['wall_seconds']:.1f} s, "
         f"{n / full['wall_seconds']:,.1f} pages/s ({full['articles']:,} articles stored)",
         f"throughput ratio claimledger / bare trafilatura: {result['throughput_ratio']:.2f}",
-        f"1%-new run ({inc['pages']:,} pages, next day): {inc['wall_seconds']:.1f} s = "
+        f"1%-new run ({inc['new_pages']:,} new pages beside the {n:,} of the day before, "
+        f"next day): {inc['wall_seconds']:.1f} s = "
         f"{result['increment_fraction'] * 100:.1f}% of the full run",
         f"peak memory (sum of PSS over the process tree): full "
         f"{full['peak_pss_bytes'] / 2**30:.2f} GiB, 1%-new {inc['peak_pss_bytes'] / 2**30:.2f}"
@@ -437,11 +443,40 @@ def table(result: dict) -> str:
             f"{name.split('/')[-1]} {size / 2**20:.0f} MiB"
             for name, size in full["peak_breakdown"][:4]),
     ]
-    for name, run in (("full", full), ("1%-new", inc)):
+    lines += warm_table(result)
+    for name, run in (("full", full), *((f"warm {w['share']:.0%}-new", w)
+                                        for w in result["warm"])):
         if run["exit_code"] or run["failed_tasks"]:
             lines.append(f"WARNING: {name} run: exit code {run['exit_code']}, failed tasks "
                          f"{', '.join(run['failed_tasks']) or 'none'} ({run['log']})")
     return "\n".join(lines)
+
+
+WARM_STAGES = ("fetch-from-disk", "extract", "clean", "load", "dbt", "checks", "publish")
+
+
+def warm_table(result: dict) -> list[str]:
+    """The warm daily runs: one row per day, then the fitted fixed and marginal cost."""
+    if not result["warm"]:
+        return []
+    lines = ["", f"warm daily run (each day: the {result['pages']:,} pages of the day before "
+             "again, unchanged, plus the new ones; a fresh `airflow dags test` process)",
+             f"{'new':>7}{'wall s':>9}{'airflow s':>10}" +
+             "".join(f"{stage.split('-')[0]:>9}" for stage in WARM_STAGES)]
+    for run in result["warm"]:
+        lines.append(f"{run['new_pages']:>7,}{run['wall_seconds']:>9.1f}"
+                     f"{_airflow_process(run):>10.1f}" +
+                     "".join(f"{run['stage_seconds'].get(stage, 0):>9.1f}"
+                             for stage in WARM_STAGES))
+    fit = result["warm_fit"]
+    if fit:
+        bare_fixed = fit["fixed_seconds_without_airflow_start"]
+        lines.append(
+            f"fitted: fixed {fit['fixed_seconds']:.1f} s ({bare_fixed:.1f}"
+            f" s without the per-process Airflow start), marginal {fit['marginal_seconds']:.3f}"
+            f" s per new page = {fit['marginal_vs_full_per_page']:.2f}x the full run's "
+            f"{fit['full_run_seconds_per_page']:.3f} s per page")
+    return lines
 
 
 @contextlib.contextmanager
@@ -457,29 +492,59 @@ def _workdir(keep: Path | None) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _corpus(folder: Path, pages: int, first: int, source: list) -> Path:
+def _corpus(folder: Path, pages: int, first: int, source: list, copies: float = 0.0) -> Path:
     """build_corpus, or the folder as it is when a --keep folder already holds the same
     pages (the corpus is deterministic; building 10,000 pages takes minutes)."""
     stamp = folder / "bench-corpus.json"
     recipe = hashlib.sha256((Path(__file__).parent / "corpus.py").read_bytes()).hexdigest()
-    wanted = {"pages": pages, "first": first, "real_pages": len(source), "recipe": recipe}
+    wanted = {"pages": pages, "first": first, "real_pages": len(source), "recipe": recipe,
+              "copies": copies}
     if stamp.exists() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
         return folder
-    built = build_corpus(folder, pages, first=first, source=source).folder
+    built = build_corpus(folder, pages, first=first, source=source, copies=copies).folder
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
     return built
 
 
+def day_folder(folder: Path, parts: list[Path]) -> Path:
+    """A folder holding every page of `parts` (hard links) and one manifest of them all: a
+    day that fetches yesterday's pages again beside its new ones."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rows = []
+    for part in parts:
+        with (part / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                os.link(part / row["file"], folder / row["file"])
+                rows.append(row)
+    with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["file", "url", "source_name"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+def fit_fixed_marginal(points: list[tuple[int, float]]) -> tuple[float, float] | None:
+    """Least-squares (fixed, marginal) of seconds = fixed + marginal x new pages; None
+    with fewer than two distinct page counts."""
+    if len({n for n, _ in points}) < 2:
+        return None
+    mean_n = sum(n for n, _ in points) / len(points)
+    mean_s = sum(s for _, s in points) / len(points)
+    slope = sum((n - mean_n) * (s - mean_s) for n, s in points) / \
+        sum((n - mean_n) ** 2 for n, _ in points)
+    return mean_s - slope * mean_n, slope
+
+
 def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None = None,
-                  increment_share: float = 0.01) -> dict:
-    """Build the corpus, run bare trafilatura and the DAG (full, then 1% new); the numbers."""
+                  copies: float = 0.0, warm_shares: tuple[float, ...] = WARM_SHARES) -> dict:
+    """Build the corpus, run bare trafilatura, the DAG, then the warm days; the numbers."""
 
     workers = workers or worker_count()
-    source = usable_pages()
+    new_counts = [max(round(pages * share), 1) if share else 0 for share in warm_shares]
+    source = usable_pages(limit=pages + sum(new_counts))
     with _workdir(keep) as work:
-        corpus = _corpus(work / "corpus", pages, 0, source)
-        new_pages = max(round(pages * increment_share), 1)
-        increment = _corpus(work / "increment", new_pages, pages, source)
+        corpus = _corpus(work / "corpus", pages, 0, source, copies)
         bare = run_bare(corpus, workers)
         # A kept folder reuses its corpus only: a warehouse left by an earlier benchmark
         # would make the full run find every article already stored (unchanged).
@@ -488,9 +553,16 @@ def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None =
         env = airflow_env(work / "airflow_home", corpus, work / "warehouse", workers)
         migrate_seconds = prepare_airflow(env)
         full = run_claimledger(env, FULL_DATE, pages, work / "logs" / "full.log")
-        inc_env = {**env, "CLAIMLEDGER_CORPUS": str(increment)}
-        inc = run_claimledger(inc_env, INCREMENT_DATE, new_pages,
-                              work / "logs" / "increment.log")
+        warm, first = [], pages
+        for day, (share, new) in enumerate(zip(warm_shares, new_counts, strict=True), 1):
+            parts = [corpus]
+            if new:
+                parts.append(_corpus(work / f"new-{day}", new, first, source))
+            first += new
+            date = (dt.date.fromisoformat(FULL_DATE) + dt.timedelta(days=day)).isoformat()
+            day_env = {**env, "CLAIMLEDGER_CORPUS": str(day_folder(work / f"day-{day}", parts))}
+            run = run_claimledger(day_env, date, pages + new, work / "logs" / f"day-{day}.log")
+            warm.append({"share": share, "new_pages": new, **asdict(run)})
         gx_start = gx_start_seconds()
         dbt_total = full.stage_seconds.get("dbt", 0.0)
         dbt_start = max(dbt_total - (full.dbt_work_seconds or dbt_total), 0.0)
@@ -499,20 +571,44 @@ def run_benchmark(pages: int, *, workers: int | None = None, keep: Path | None =
                     "airflow_api_start": full.airflow_api_start_seconds,
                     "dbt_start": round(dbt_start, 2), "gx_start": gx_start}
         overhead["total"] = round(sum(overhead.values()), 2)
+        increment = next((w for w in warm if w["share"] == 0.01), warm[-1] if warm else None)
         result = {
-            "pages": pages, "workers": workers, "cores": os.cpu_count(),
+            "pages": pages, "workers": workers, "cores": os.cpu_count(), "copies": copies,
             "real_pages": len(source), "variants": -(-pages // len(source)),
             "airflow_db_migrate_seconds": round(migrate_seconds, 2),
-            "bare": bare, "full": asdict(full), "increment": asdict(inc),
+            "bare": bare, "full": asdict(full), "warm": warm, "increment": increment,
+            "warm_fit": _warm_fit(warm, full),
             "startup_overhead": overhead,
             "throughput_ratio": round((pages / full.wall_seconds) / bare["pages_per_second"], 3),
-            "increment_fraction": round(inc.wall_seconds / full.wall_seconds, 4),
+            "increment_fraction": round(increment["wall_seconds"] / full.wall_seconds, 4)
+            if increment else None,
         }
         if keep is None:  # the logs vanish with the folder: keep their tails in the result
-            for run in ("full", "increment"):
-                if result[run]["exit_code"] or result[run]["failed_tasks"]:
-                    result[run]["log_tail"] = Path(result[run]["log"]).read_text()[-4000:]
+            for run in (result["full"], *warm):
+                if run["exit_code"] or run["failed_tasks"]:
+                    run["log_tail"] = Path(run["log"]).read_text()[-4000:]
         return result
+
+
+def _warm_fit(warm: list[dict], full: DagRun) -> dict | None:
+    """Fixed and marginal cost of a warm day, with and without the per-process Airflow
+    start (Airflow's start and end around the tasks, its execution API's start in the
+    first task), which a long-running scheduler pays once, not per run."""
+    walls = fit_fixed_marginal([(w["new_pages"], w["wall_seconds"]) for w in warm])
+    if walls is None:
+        return None
+    tasks = fit_fixed_marginal([(w["new_pages"], w["wall_seconds"] - _airflow_process(w))
+                                for w in warm])
+    per_page = full.wall_seconds / full.pages
+    return {"fixed_seconds": round(walls[0], 2), "marginal_seconds": round(walls[1], 4),
+            "fixed_seconds_without_airflow_start": round(tasks[0], 2),
+            "full_run_seconds_per_page": round(per_page, 4),
+            "marginal_vs_full_per_page": round(walls[1] / per_page, 3)}
+
+
+def _airflow_process(run: dict) -> float:
+    return run["airflow_start_seconds"] + run["airflow_end_seconds"] + \
+        run["airflow_api_start_seconds"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -524,21 +620,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None,
                         help="work in this folder and keep it (corpus, logs, warehouse)")
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
+    parser.add_argument("--copies", type=float, default=0.0,
+                        help="share of the pages that are exact copies of earlier ones under "
+                             "other URLs (default 0: all distinct)")
     args = parser.parse_args(argv)
-    result = run_benchmark(args.pages, workers=args.workers, keep=args.keep)
+    result = run_benchmark(args.pages, workers=args.workers, keep=args.keep,
+                           copies=args.copies)
     print(table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     broken = False
-    for run in ("full", "increment"):
+    for run in (result["full"], *result["warm"]):
         # A failed quality gate still measures every stage; a failed data stage does not.
-        data_failures = [t for t in result[run]["failed_tasks"]
+        data_failures = [t for t in run["failed_tasks"]
                          if t.split("[")[0] not in QUALITY_GATE_TASKS]
         # `dags test` exits 1 when the gate failed the run (mark_run_failed): that is fine.
-        unexplained = result[run]["exit_code"] and not result[run]["failed_tasks"]
+        unexplained = run["exit_code"] and not run["failed_tasks"]
         if unexplained or data_failures:
             broken = True
-            print(result[run].get("log_tail", ""), file=sys.stderr)
+            print(run.get("log_tail", ""), file=sys.stderr)
     return 1 if broken else 0
 
 

@@ -7,6 +7,7 @@ tasks really used the worker processes inside `airflow dags test`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,7 +70,7 @@ def result(tmp_path_factory) -> dict:
     if not (eval_dir() / "article-extraction-benchmark" / "html").is_dir():
         pytest.skip(f"evaluation pages not found under {eval_dir()} (CLAIMLEDGER_EVAL_DIR)")
     work = tmp_path_factory.mktemp("bench")
-    return run_benchmark(PAGES, workers=2, keep=work)
+    return run_benchmark(PAGES, workers=2, keep=work, copies=0.1, warm_shares=(0.05,))
 
 
 @pytest.mark.e2e
@@ -102,17 +103,28 @@ def test_every_data_stage_is_timed_and_the_table_shows_the_ratio(result):
 
 
 @pytest.mark.e2e
-def test_the_increment_adds_new_articles_to_the_same_warehouse(result):
-    inc = result["increment"]
-    assert inc["pages"] == 1
-    assert not [t for t in inc["failed_tasks"] if t.split("[")[0] not in QUALITY_GATE_TASKS]
-    assert inc["articles"] == result["full"]["articles"] + 1
+def test_a_warm_day_reads_yesterdays_pages_again_and_adds_only_the_new_one(result):
+    [day] = result["warm"]
+    assert (day["new_pages"], day["pages"]) == (1, PAGES + 1)
+    assert not [t for t in day["failed_tasks"] if t.split("[")[0] not in QUALITY_GATE_TASKS]
+    assert day["articles"] == result["full"]["articles"] + 1
     assert 0 < result["increment_fraction"] < 2
+    log = Path(day["log"]).read_text()
+    # yesterday's pages are unchanged (same URL, same bytes) and never reach the extractor
+    assert "extract_staged_pages: 20 rows" not in log
+    assert "warm daily run" in table(result)
+
+
+@pytest.mark.e2e
+def test_copies_in_the_corpus_are_not_extracted_twice(result):
+    log = Path(result["full"]["log"]).read_text()
+    assert re.search(r"extract: 20 pages, [1-9]\d* with the bytes of an earlier page", log)
 
 
 @pytest.mark.e2e
 def test_batch_tasks_ran_in_worker_processes_inside_dags_test(result):
     log = Path(result["full"]["log"]).read_text()
     # the extract stage's chunk function (its workers read their pages from the batch file)
-    assert "extract_staged_pages: 20 rows in" in log and "on 2 worker processes" in log
+    assert re.search(r"extract_staged_pages: 1\d rows in", log)
+    assert "on 2 worker processes" in log
     assert "BrokenProcessPool" not in log

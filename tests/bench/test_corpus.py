@@ -43,3 +43,18 @@ def test_corpus_pages_are_distinct_with_their_own_urls(tmp_path):
             urls += [row["url"] for row in csv.DictReader(handle)]
     assert len(set(urls)) == 10
     assert all(u.encode() in f.read_bytes() for u, f in zip(urls, files, strict=True))
+
+
+def test_copies_repeat_an_earlier_pages_bytes_under_their_own_url(tmp_path):
+    source = [(f"set/{i}", PAGE.replace(b"Trade", f"Trade {i}".encode())) for i in range(40)]
+    corpus = build_corpus(tmp_path / "c", 40, source=source, copies=0.3)
+    with (corpus.folder / "manifest.csv").open(newline="") as handle:
+        urls = [row["url"] for row in csv.DictReader(handle)]
+    bodies = [f.read_bytes() for f in corpus.files]
+    copies = [u for u in urls if "/copy/" in u]
+    assert 6 <= len(copies) <= 20 and len(set(urls)) == 40
+    assert len(set(bodies)) == 40 - len(copies)
+    for url, body in zip(urls, bodies, strict=True):
+        if "/copy/" in url:
+            assert url.encode() not in body  # the copy names the original's URL
+            assert bodies.index(body) < urls.index(url)

@@ -7,7 +7,7 @@ import polars as pl
 from transforms.extract.page import ExtractionError, extract_page
 from transforms.kernel.keys import article_id
 from transforms.kernel.quarantine import quarantine_frame, quarantine_row
-from transforms.kernel.urls import article_url_problem, normalise_url
+from transforms.kernel.urls import article_canonical_url, normalise_url
 
 ARTICLE_COLUMNS = {
     "article_id": pl.String, "source_name": pl.String, "url": pl.String,
@@ -18,8 +18,14 @@ ARTICLE_COLUMNS = {
 }
 
 
+# What the extraction gives beside the article row: whether the page named its own URL,
+# and the URL it named (or the fetch URL), for its copies (transforms/extract/copies.py).
+EXTRACTED_COLUMNS = {**ARTICLE_COLUMNS, "names_own_url": pl.Boolean, "declared_url": pl.String}
+
+
 def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Fetched pages in -> (articles in ARTICLE_COLUMNS, quarantine rows) out, page by page."""
+    """Fetched pages in -> (articles in EXTRACTED_COLUMNS, quarantine rows) out, page by
+    page."""
     articles, quarantined = [], []
     for page in pages.iter_rows(named=True):
         try:
@@ -35,11 +41,12 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
                 message=f"{type(error).__name__}: {error}", url=page["url"],
                 source_name=page["source_name"], excerpt=page["html"]))
             continue
-        canonical = _canonical_url(extracted.get("canonical_url"), page["url"])
+        canonical = article_canonical_url(extracted["canonical_url"], page["url"])
         articles.append({
             **{k: extracted.get(k) for k in ("title", "author", "published_date", "site_name",
                                              "language", "raw_text", "extraction_path",
-                                             "extractor_version")},
+                                             "extractor_version", "names_own_url")},
+            "declared_url": extracted["canonical_url"],
             "article_id": article_id(canonical),
             "source_name": page["source_name"],
             "url": page["url"],
@@ -48,16 +55,7 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             "content_hash": page["content_hash"],
             "fetched_at": page["fetched_at"],
         })
-    return pl.DataFrame(articles, schema=ARTICLE_COLUMNS), quarantine_frame(quarantined)
-
-
-def _canonical_url(declared: str | None, page_url: str) -> str:
-    """The page's declared canonical URL when it can be an article's, else its own URL:
-    a hostile <link rel=canonical href="javascript:..."> must not become the article's
-    key or its stored link."""
-    if declared and article_url_problem(declared) is None:
-        return normalise_url(declared)
-    return normalise_url(page_url)
+    return pl.DataFrame(articles, schema=EXTRACTED_COLUMNS), quarantine_frame(quarantined)
 
 
 def one_page_per_article(articles: pl.DataFrame, stage: str
@@ -91,8 +89,13 @@ def extract_staged_pages(pages: pl.DataFrame, pages_file: str
     pages (~144 MiB of HTML per 1,000), a filtered copy and their pickles sat in the task's
     process at once, which made an extract batch the whole run's memory peak.
     """
+    return extract_pages(with_staged_bodies(pages, pages_file))
+
+
+def with_staged_bodies(pages: pl.DataFrame, pages_file: str) -> pl.DataFrame:
+    """`pages` (rows of `pages_file` numbered by `_row`) with their `html` read from the
+    file, without `_row`."""
     first, last = pages["_row"].min(), pages["_row"].max()
     bodies = pl.scan_parquet(pages_file).slice(first, last - first + 1).select("html") \
         .collect().with_columns(_row=pl.int_range(first, last + 1, dtype=pages["_row"].dtype))
-    return extract_pages(pages.join(bodies, on="_row", how="left", maintain_order="left")
-                         .drop("_row"))
+    return pages.join(bodies, on="_row", how="left", maintain_order="left").drop("_row")

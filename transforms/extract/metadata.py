@@ -9,28 +9,46 @@ page, not once per extractor path tried: the metadata of a page does not depend 
 
 The <meta> and JSON-LD fields come first; the slower searches of the tree (title and author
 elements, htmldate's date search) only run for what those did not give.
+
+A page that names its own URL (og:url, twitter:url, a canonical link) gets the same five
+values whatever URL it was fetched from; one that does not has its date and site name
+read from the fetch URL too. `PageMetadata.names_own_url` says which, so a copy of the
+same bytes under another URL can take the metadata already read (transforms/extract/copies.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura import metadata as trafilatura_metadata
-from trafilatura.settings import Document
 
-__all__ = ["page_metadata"]
+__all__ = ["PageMetadata", "page_metadata"]
 
 
-def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any]) -> Document:
+@dataclass(frozen=True)
+class PageMetadata:
+    """The five fields (None where the page has none), and whether the page named its own
+    URL, so that none of them depends on the URL it was fetched from."""
+
+    title: str | None
+    author: str | None
+    date: str | None
+    sitename: str | None
+    url: str | None
+    names_own_url: bool
+
+
+def page_metadata(tree: HtmlElement, url: str | None,
+                  date_params: dict[str, Any]) -> PageMetadata:
     """Title, author, date, sitename and url of a parsed page, as trafilatura reads them.
 
     In: the page's lxml tree (only read: the author and date searches work on copies), the
     URL it was fetched from and htmldate's parameters (rules/extraction.yml
-    `date_extraction_params`). Out: a trafilatura Document with those five fields set
-    (None where the page has none), trimmed like trafilatura's.
+    `date_extraction_params`). Out: those five fields, trimmed like trafilatura's.
     """
     metadata = trafilatura_metadata.examine_meta(tree)
     # trafilatura's rule: a one-word <meta> author is a handle or a section, not a name
@@ -44,7 +62,9 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
     if not metadata.author:
         metadata.author = trafilatura_metadata.extract_author(tree)
     if not metadata.url:
-        metadata.url = trafilatura_metadata.extract_url(tree, url)
+        metadata.url = trafilatura_metadata.extract_url(tree, None)
+    names_own_url = bool(metadata.url)
+    metadata.url = metadata.url or url
     metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
     if not metadata.sitename:
         metadata.sitename = trafilatura_metadata.extract_sitename(tree)
@@ -58,4 +78,5 @@ def page_metadata(tree: HtmlElement, url: str | None, date_params: dict[str, Any
         if match:
             metadata.sitename = match[1]
     metadata.clean_and_trim()
-    return metadata
+    return PageMetadata(metadata.title, metadata.author, metadata.date, metadata.sitename,
+                        metadata.url, names_own_url)

@@ -89,7 +89,8 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
 
     In: the decoded HTML and the URL it was fetched from. Out: title, author,
     published_date (date or None), site_name, language (ISO 639-1 from the page markup or
-    None), canonical_url (metadata canonical/og:url, else url), raw_text (paragraphs joined
+    None), canonical_url (metadata canonical/og:url, else url), names_own_url (whether the
+    page named its URL itself, so no field depends on `url`), raw_text (paragraphs joined
     by "\\n"), extraction_path (the name of the extractions.yml path that produced raw_text)
     and extractor_version. Raises ExtractionError(parse_error) when the HTML cannot be
     parsed and ExtractionError(no_article) when no path yields text.
@@ -101,7 +102,6 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
     if tree is None:
         raise ExtractionError("parse_error", "trafilatura could not parse the HTML")
 
-    language = _page_language(tree)
     best_text, best_path = "", None
     for path in settings["paths"]:
         text = _path_text(html, tree, url, path, settings["common"])
@@ -118,16 +118,33 @@ def extract_page(html: str, url: str) -> dict[str, Any]:
                                             f"{longest} characters): a link list or a form")
 
     # After the text: a page without an article costs no metadata search.
-    metadata = page_metadata(tree, url, settings["metadata"]["date_extraction_params"])
-    canonical_url = metadata.url or url
+    return {
+        **_metadata_fields(tree, url),
+        "raw_text": "\n".join(line.strip() for line in best_text.split("\n")),
+        "extraction_path": best_path,
+        "extractor_version": EXTRACTOR_VERSION,
+    }
+
+
+def page_metadata_fields(html: str, url: str) -> dict[str, Any]:
+    """extract_page's metadata fields alone (title, author, published_date, site_name,
+    language, canonical_url, names_own_url), for a page whose text is already known: the
+    same bytes were extracted under another URL (transforms/extract/copies.py)."""
+    tree = trafilatura.load_html(html) if html and html.strip() else None
+    if tree is None:
+        raise ExtractionError("parse_error", "trafilatura could not parse the HTML")
+    return _metadata_fields(tree, url)
+
+
+def _metadata_fields(tree: Any, url: str) -> dict[str, Any]:
+    metadata = page_metadata(tree, url, extraction_settings()["metadata"]["date_extraction_params"])
     return {
         "title": metadata.title,
         "author": metadata.author,
         "published_date": _as_date(metadata.date),
         "site_name": metadata.sitename,
-        "language": language,
-        "canonical_url": canonical_url,
-        "raw_text": "\n".join(line.strip() for line in best_text.split("\n")),
-        "extraction_path": best_path,
-        "extractor_version": EXTRACTOR_VERSION,
+        "language": _page_language(tree),
+        "canonical_url": metadata.url or url,
+        # The page names its own URL: none of these fields depends on the fetch URL.
+        "names_own_url": metadata.names_own_url,
     }

@@ -70,3 +70,25 @@ def fetch_all_pages(discovered: pl.DataFrame, ingest_date: str, settings, *,
         return pl.DataFrame(schema=HTTP_PAGES_SCHEMA), quarantine_frame([])
     pages = pl.concat(frames).sort("_order").drop("_order").select(list(HTTP_PAGES_SCHEMA))
     return pages, pl.concat(quarantines)
+
+
+def unchanged_bodies(pages: pl.DataFrame, stored: pl.DataFrame, ingest_date: str
+                     ) -> pl.DataFrame:
+    """`pages` with each fetched page whose URL gave these very bytes at its last fetch on
+    another day made 'unchanged' (its body dropped), as a 304 is: what came of those bytes
+    (an article, a copy of one, a refusal in that day's quarantine) stands, and the page
+    is neither extracted nor loaded again.
+
+    stored: (url, content_hash, content_type, ingest_date) of each URL's last processed
+    body (Warehouse.export_stored_bodies). A body last fetched on `ingest_date` itself does
+    not count: a rerun of the day replaces that day's rows, so it must extract them again.
+    """
+    key = ["url", "content_hash", "content_type"]
+    earlier = stored.filter(pl.col("ingest_date") != pl.lit(ingest_date).str.to_date()) \
+        .select(key).unique().with_columns(_seen=pl.lit(True))
+    stored_before = pages.select(key).join(earlier, on=key, how="left", nulls_equal=True,
+                                           maintain_order="left")["_seen"]
+    seen = (pl.col("fetch_outcome") == "fetched") & stored_before.fill_null(False)
+    return pages.with_columns(
+        fetch_outcome=pl.when(seen).then(pl.lit("unchanged")).otherwise("fetch_outcome"),
+        html=pl.when(seen).then(None).otherwise("html"))

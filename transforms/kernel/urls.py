@@ -79,6 +79,15 @@ def article_url_problem(url: str, *, allow_snapshot: bool = False) -> str | None
     return None
 
 
+def article_canonical_url(declared: str | None, page_url: str) -> str:
+    """The page's declared canonical URL when it can be an article's, else its own URL:
+    a hostile <link rel=canonical href="javascript:..."> must not become the article's
+    key or its stored link."""
+    if declared and article_url_problem(declared) is None:
+        return normalise_url(declared)
+    return normalise_url(page_url)
+
+
 def _normalise_once(url: str) -> str:
     url = _strip(url)
     try:

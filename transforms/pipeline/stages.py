@@ -25,11 +25,12 @@ from transforms.extract.articles import (
     extract_staged_pages,
     one_page_per_article,
 )
+from transforms.extract.copies import copy_articles, split_copies, staged_copies_with_own_metadata
 from transforms.figures.claims import claims
 from transforms.figures.mentions import figure_mentions
 from transforms.figures.trade import trade_statements
 from transforms.ingest.discovery import discover
-from transforms.ingest.fetch import fetch_all_pages
+from transforms.ingest.fetch import fetch_all_pages, unchanged_bodies
 from transforms.ingest.pages import PAGES_ROW_GROUP_ROWS
 from transforms.kernel import parallel
 from transforms.kernel.faults import fault_point
@@ -96,14 +97,39 @@ def validators_file(settings: Settings) -> Path:
     return settings.warehouse_dir / "state" / "http_validators.parquet"
 
 
+def stored_bodies_file(settings: Settings) -> Path:
+    """(url, content_hash, ingest_date) of every stored article, exported by the writer
+    after each load, for the fetch stage (as validators_file is)."""
+    return settings.warehouse_dir / "state" / "stored_bodies.parquet"
+
+
+def _stored_bodies(settings: Settings) -> pl.DataFrame | None:
+    """The stored bodies file, or None when there is none or it is not of this version's
+    shape (a file left by an older version is only a cache: its pages are extracted)."""
+    path = stored_bodies_file(settings)
+    if not path.exists():
+        return None
+    frame = pl.read_parquet(path)
+    wanted = {"url", "content_hash", "content_type", "ingest_date"}
+    if not wanted <= set(frame.columns):
+        log.warning("%s lacks %s: every page is extracted this run", path,
+                    sorted(wanted - set(frame.columns)))
+        return None
+    return frame
+
+
 def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
-    """Fetch the batch's pages into pages.parquet; unreadable ones to quarantine."""
+    """Fetch the batch's pages into pages.parquet; unreadable ones to quarantine; pages
+    whose URL gave the same bytes on an earlier day are unchanged, before extraction."""
     batch = Path(batch_dir)
     discovered = read_frame(batch, "discovered")
     known = validators_file(settings)
     validators = pl.read_parquet(known) if known.exists() else None
     pages, quarantined = fetch_all_pages(discovered, ingest_date, settings,
                                          validators=validators)
+    stored = _stored_bodies(settings)
+    if stored is not None:
+        pages = unchanged_bodies(pages, stored, ingest_date)
     outcome = pages["fetch_outcome"]
     return finish_step(batch, "fetch_pages", "fetch", StepOutputs(
         first={"pages": pages}, then={"quarantine_fetch": quarantined},
@@ -116,19 +142,32 @@ def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
 
 def extract_batch(batch_dir: str) -> dict:
     """Run the extractor over each fetched page (in worker processes, kernel/parallel.py);
-    failures become quarantine rows."""
+    failures become quarantine rows. A page with the same bytes as an earlier page of the
+    batch is not extracted again: it takes that page's text (transforms/extract/copies.py)."""
     batch = Path(batch_dir)
     pages_file = batch / "pages.parquet"
     columns = [c for c in pl.read_parquet_schema(pages_file) if c != "html"]
     pages = pl.read_parquet(pages_file, columns=columns).with_row_index("_row") \
         .filter(pl.col("fetch_outcome") == "fetched")
-    if pages.is_empty():
-        frame, quarantined = extract_pages(pages.drop("_row").with_columns(
+    originals, copies = split_copies(pages)
+    if originals.is_empty():
+        frame, quarantined = extract_pages(originals.drop("_row").with_columns(
             html=pl.lit(None, dtype=pl.String)))
     else:
         frame, quarantined = map_frames(
-            functools.partial(extract_staged_pages, pages_file=str(pages_file)), pages,
+            functools.partial(extract_staged_pages, pages_file=str(pages_file)), originals,
             key="url")
+    copied, pending, refused = copy_articles(copies, frame, quarantined)
+    if pending.height:
+        own, own_refused = map_frames(functools.partial(
+            staged_copies_with_own_metadata, pages_file=str(pages_file), schema=frame.schema),
+            pending, key="url")
+        copied, refused = pl.concat([copied, own]), pl.concat([refused, own_refused])
+    if copies.height:
+        log.info("extract: %d pages, %d with the bytes of an earlier page (not extracted "
+                 "again; %d read their own metadata)", pages.height, copies.height,
+                 pending.height)
+    frame, quarantined = pl.concat([frame, copied]), pl.concat([quarantined, refused])
     # Within the batch already, so cleaning never merges two pages into one article.
     frame, duplicates = one_page_per_article(frame.select(list(ARTICLE_COLUMNS)), "extract")
     quarantined = pl.concat([quarantined, quarantine_frame(duplicates)])
@@ -299,6 +338,7 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     prune_other_runs(settings, ingest_date, run_id)  # committed: earlier runs' files unused
     fault_point("load_warehouse", "after_write")
     warehouse.export_validators(validators_file(settings))
+    warehouse.export_stored_bodies(stored_bodies_file(settings))
 
     counts = _concat(batches, "counts_discover")
     for stage in STAGES[1:]:

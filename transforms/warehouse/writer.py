@@ -194,6 +194,26 @@ class Warehouse:
         tmp.replace(path)
         return frame.height
 
+    def export_stored_bodies(self, path: Path) -> int:
+        """Write each URL's last processed body to Parquet: (url, content_hash, content_type,
+        ingest_date) of its latest fetched page. The fetch stage reads this file, not the
+        database: the same bytes at the same URL again would come to what they came to
+        then (an article, a copy of one, or a refusal on record in that day's quarantine),
+        so they are unchanged before extraction, as after a 304.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.connect() as con:
+            frame = con.sql("""
+                select url, content_hash, content_type, ingest_date
+                from raw.pages
+                where fetch_outcome = 'fetched' and content_hash is not null
+                qualify row_number() over (partition by url order by fetched_at desc) = 1
+            """).pl()
+        tmp = path.with_suffix(".tmp")
+        frame.write_parquet(tmp)
+        tmp.replace(path)
+        return frame.height
+
     def write_audit(self, table: str, run_id: str, ingest_date: str, frame: pl.DataFrame) -> int:
         """Replace this run's rows of an audit table (stage_counts, quality_results)."""
         if table not in ("stage_counts", "quality_results"):

@@ -131,3 +131,36 @@ def test_an_article_without_its_staged_text_fails_the_load_and_commits_nothing(
     with pytest.raises(ValueError, match=r"raw.articles: 2 rows but 1 found their text"):
         warehouse.load_partition("2026-06-01", "run-1", staged)
     assert _rows(warehouse, "select count(*) from raw.articles") == [(0,)]
+
+
+def test_the_stored_bodies_are_each_urls_last_fetched_body(
+        warehouse, tmp_path):
+    pages = tmp_path / "pages-day1.parquet"
+    pl.DataFrame([{**_page(g), "content_hash": f"h-{g}", "content_type": "text/html"}
+                  for g in ("g1", "g2", "g3")]).write_parquet(pages)
+    refused = {"quarantine_id": "q1", "source_name": "wire", "url": "https://x.test/g2",
+               "stage": "extract", "reason_code": "no_article", "error_message": "none",
+               "input_excerpt": None}
+    copy = {**refused, "quarantine_id": "q2", "url": "https://x.test/g3",
+            "reason_code": "duplicate_url"}
+    warehouse.load_partition("2026-06-01", "run-1", {
+        "articles": pl.DataFrame([_article("a1", "h1")]),
+        "pages": [ParquetRows(pages, exclude=("html",))],
+        "quarantine": pl.DataFrame([refused, copy])})
+    later = tmp_path / "pages-day2.parquet"
+    pl.DataFrame([{**_page("g1"), "page_id": "g1-2", "content_hash": "h-g1-new",
+                   "content_type": "text/html", "fetched_at": FETCHED + dt.timedelta(days=1)},
+                  {**_page("g3"), "page_id": "g3-2", "content_hash": None, "html": None,
+                   "fetch_outcome": "unchanged", "fetched_at": FETCHED + dt.timedelta(days=1)},
+                  ]).write_parquet(later)
+    warehouse.load_partition("2026-06-02", "run-2", {
+        "articles": pl.DataFrame([_article("a1", "h1")]).clear(),
+        "pages": [ParquetRows(later, exclude=("html",))]})
+    out = tmp_path / "state" / "stored_bodies.parquet"
+    assert warehouse.export_stored_bodies(out) == 3
+    # g1: its newest body (day 2); g2, refused, and g3, a copy, keep the body of day 1 (an
+    # unchanged fetch, a 304, is no body): the same bytes again come to the same outcome
+    assert sorted(pl.read_parquet(out).iter_rows()) == [
+        ("https://x.test/g1", "h-g1-new", "text/html", dt.date(2026, 6, 2)),
+        ("https://x.test/g2", "h-g2", "text/html", dt.date(2026, 6, 1)),
+        ("https://x.test/g3", "h-g3", "text/html", dt.date(2026, 6, 1))]
