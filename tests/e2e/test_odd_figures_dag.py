@@ -1,6 +1,6 @@
-"""Odd figures through the real DAG: the bundled seeds plus three pages that used to stop
-or mislead a day (tests/fixtures/odd_trade_pages/), and the NewsQuant dev sentences as one
-page each, whose stored figures must be exactly what the parser finds in each kept
+"""Odd figures through the real DAG, in one day: the bundled seeds, three pages that used
+to stop or mislead a day (tests/fixtures/odd_trade_pages/), and the NewsQuant dev sentences
+as one page each; every stored figure must be exactly what the parser finds in its
 sentence (the warehouse holds what the parser finds)."""
 
 from __future__ import annotations
@@ -12,11 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from bench import real_corpora
+from bench.corpus import eval_dir
 from claimledger.cli import run_dag
 from claimledger.eval_figures import score_parts, warehouse_figures
 from tests.conftest import REPO, SAMPLE_CORPUS
 from tests.dag_harness import dag_env, init_airflow
-from tests.e2e.real_news import newsquant_pages, newsquant_records
+from tests.e2e.real_news import newsquant_pages, newsquant_records, require_eval
 from transforms.figures.parsing import parse_figures
 
 pytestmark = pytest.mark.e2e
@@ -46,14 +48,18 @@ def odd_run(tmp_path_factory) -> dict:
     shutil.copytree(SAMPLE_CORPUS, corpus)
     for page in ODD_PAGES.glob("*.html"):
         shutil.copy(page, corpus / page.name)
-    return _run(tmp, corpus)
+    with_newsquant = eval_dir().joinpath(*real_corpora.NEWSQUANT).exists()
+    if with_newsquant:
+        newsquant_pages(corpus)
+    return {**_run(tmp, corpus), "with_newsquant": with_newsquant}
 
 
 @pytest.fixture(scope="module")
-def newsquant_run(tmp_path_factory) -> dict:
-    tmp = tmp_path_factory.mktemp("newsquant")
-    newsquant_pages(tmp / "corpus")
-    return _run(tmp, tmp / "corpus")
+def newsquant_run(odd_run) -> dict:
+    """The same day: the NewsQuant pages were read beside the seeds and the odd pages."""
+    if not odd_run["with_newsquant"]:
+        require_eval(*real_corpora.NEWSQUANT)
+    return odd_run
 
 
 def _trade(run: dict, url_part: str) -> list[tuple]:
