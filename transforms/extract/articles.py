@@ -30,16 +30,8 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     for page in pages.iter_rows(named=True):
         try:
             extracted = extract_page(page["html"], page["url"])
-        except ExtractionError as error:
-            quarantined.append(quarantine_row(
-                stage="extract", reason_code=error.reason_code, message=str(error),
-                url=page["url"], source_name=page["source_name"], excerpt=page["html"]))
-            continue
         except Exception as error:  # one hostile page must never stop the batch
-            quarantined.append(quarantine_row(
-                stage="extract", reason_code="stage_error",
-                message=f"{type(error).__name__}: {error}", url=page["url"],
-                source_name=page["source_name"], excerpt=page["html"]))
+            quarantined.append(page_refusal(page, error))
             continue
         canonical = article_canonical_url(extracted["canonical_url"], page["url"])
         articles.append({
@@ -56,6 +48,18 @@ def extract_pages(pages: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             "fetched_at": page["fetched_at"],
         })
     return pl.DataFrame(articles, schema=EXTRACTED_COLUMNS), quarantine_frame(quarantined)
+
+
+def page_refusal(page: dict, error: Exception) -> dict:
+    """The extract stage's quarantine row for a page (url, source_name, html) that raised
+    `error`: an ExtractionError's own reason, stage_error for anything else."""
+    if isinstance(error, ExtractionError):
+        reason, message = error.reason_code, str(error)
+    else:
+        reason, message = "stage_error", f"{type(error).__name__}: {error}"
+    return quarantine_row(stage="extract", reason_code=reason, message=message,
+                          url=page["url"], source_name=page["source_name"],
+                          excerpt=page["html"])
 
 
 def one_page_per_article(articles: pl.DataFrame, stage: str

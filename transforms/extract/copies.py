@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.extract.articles import with_staged_bodies
-from transforms.extract.page import ExtractionError, page_metadata_fields
+from transforms.extract.articles import page_refusal, with_staged_bodies
+from transforms.extract.page import page_metadata_fields
 from transforms.kernel.keys import article_id
 from transforms.kernel.quarantine import QUARANTINE_SCHEMA, quarantine_frame, quarantine_row
 from transforms.kernel.urls import article_canonical_url
@@ -80,10 +80,8 @@ def copies_with_own_metadata(pending: pl.DataFrame, schema: dict
     for page in pending.iter_rows(named=True):
         try:
             fields = page_metadata_fields(page["html"], page["url"])
-        except ExtractionError as error:
-            quarantined.append(quarantine_row(
-                stage="extract", reason_code=error.reason_code, message=str(error),
-                url=page["url"], source_name=page["source_name"], excerpt=page["html"]))
+        except Exception as error:  # one hostile page must never stop the batch
+            quarantined.append(page_refusal(page, error))
             continue
         rows.append(_article_row(page, fields, fields["canonical_url"]))
     return pl.DataFrame(rows, schema=schema), quarantine_frame(quarantined)

@@ -98,8 +98,8 @@ def validators_file(settings: Settings) -> Path:
 
 
 def stored_bodies_file(settings: Settings) -> Path:
-    """(url, content_hash, ingest_date) of every stored article, exported by the writer
-    after each load, for the fetch stage (as validators_file is)."""
+    """Each URL's last fetched body (url, content_hash, content_type, ingest_date),
+    exported by the writer after each load, for the fetch stage (as validators_file is)."""
     return settings.warehouse_dir / "state" / "stored_bodies.parquet"
 
 
