@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from transforms.checks import gate
+from transforms.checks.unchanged_inputs import carried_from
 from transforms.kernel.settings import Settings
 from transforms.publish.versions import Layout, current_version, list_versions
 from transforms.reports.charts import money, removed_text_chart_svg, trade_chart_svg
@@ -31,6 +32,7 @@ CONSISTENCY_COLUMNS = ("consistency_status", "status", "flow", "reporter", "part
                        "independent_source_count", "stated_texts", "growth_level_check")
 MAX_TABLE_ROWS = 200
 SUMMARY_ROWS = 10  # rows of a list the terminal summary shows; the HTML report shows all
+CHECK_SOURCES = {"dbt": "dbt build", "great_expectations": "Great Expectations"}
 PIPELINE_STAGES = ("discover", "fetch", "extract", "clean", "figures", "load")
 
 
@@ -152,7 +154,11 @@ def collect_run_facts(settings: Settings, run_id: str, ingest_date: str) -> dict
                                             "where run_id = ? and status in ('fail', 'error') "
                                             "order by severity, check_name", [run_id]),
         }
+        carried = _query(con, "select check_source, list(message) from audit.quality_results "
+                              "where run_id = ? group by all order by all", [run_id])
     facts["verdict"] = verdict_of(facts["quality"])
+    facts["carried"] = [(source, origin) for source, messages in carried
+                        if (origin := carried_from(messages))]
     return facts
 
 
@@ -227,6 +233,9 @@ def render_text(facts: dict, settings: Settings, report_path: Path) -> str:
     for stage, reason, url, _ in facts["quarantine"][:SUMMARY_ROWS]:
         lines.append(f"    {stage}/{reason}: {_printable(url)}")
     lines.append(f"  quality         {facts['verdict']}")
+    for source, origin in facts.get("carried", []):
+        lines.append(f"    {CHECK_SOURCES.get(source, source)} not run: the marts' inputs are "
+                     f"unchanged since run {origin}, whose results are carried")
     for name, severity, rows, message in facts["quality_failures"][:10]:
         # a check that could not count rows (a suite that raised) says why instead
         said = (f"{rows} rows" if rows is not None
