@@ -92,3 +92,24 @@ def unchanged_bodies(pages: pl.DataFrame, stored: pl.DataFrame, ingest_date: str
     return pages.with_columns(
         fetch_outcome=pl.when(seen).then(pl.lit("unchanged")).otherwise("fetch_outcome"),
         html=pl.when(seen).then(None).otherwise("html"))
+
+
+def unchanged_files(stamps: pl.DataFrame, known: pl.DataFrame | None,
+                    stored: pl.DataFrame | None, ingest_date: str) -> pl.DataFrame:
+    """The snapshot files that need not be read: their stamp now (size, mtime_ns at the same
+    location) equals the stamp `known` recorded with a content hash, and that hash is the
+    URL's body stored on another day (as `unchanged_bodies` asks of bytes that were read).
+
+    stamps: this batch's file stamps (local_files.file_stamps). known: the stamps of earlier
+    reads with their content_hash (state/file_stamps.parquet). Returns url, content_hash,
+    content_type and size of each such file.
+    """
+    columns = {"url": pl.String, "content_hash": pl.String, "content_type": pl.String,
+               "size": pl.Int64}
+    if known is None or stored is None or stamps.is_empty():
+        return pl.DataFrame(schema=columns)
+    earlier = stored.filter(pl.col("ingest_date") != pl.lit(ingest_date).str.to_date()) \
+        .select("url", "content_hash", "content_type").unique(["url", "content_hash"])
+    return stamps.join(known.select("url", "location", "size", "mtime_ns", "content_hash"),
+                       on=["url", "location", "size", "mtime_ns"]) \
+        .join(earlier, on=["url", "content_hash"]).select(list(columns)).unique("url")

@@ -176,3 +176,47 @@ def _link_problem(path: Path) -> str:
     if not target.is_file():
         return "symbolic link to something other than a regular file"
     return "symbolic link to a file outside the snapshot folder"
+
+
+# What a snapshot file looked like when it was read: the same size and modification time
+# (ns) later mean the same bytes, as make and rsync assume.
+FILE_STAMP_SCHEMA = {"url": pl.String, "location": pl.String, "size": pl.Int64,
+                     "mtime_ns": pl.Int64}
+
+
+def file_stamps(discovered: pl.DataFrame) -> pl.DataFrame:
+    """(url, location, size, mtime_ns) of each snapshot row's regular file, in FILE_STAMP_SCHEMA.
+
+    Taken before the file is read, without following a link (a link, a missing file or
+    anything but a regular file has no stamp, and is read, or refused, as before): a file
+    rewritten after its stamp was taken has a later mtime, so it is never mistaken for the
+    bytes read under the old stamp.
+    """
+    rows = []
+    for url, location in discovered.filter(pl.col("source_kind") == "snapshot") \
+            .select("url", "location").iter_rows():
+        try:
+            info = os.lstat(location)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(info.st_mode):
+            rows.append((url, location, info.st_size, info.st_mtime_ns))
+    return pl.DataFrame(rows, schema=FILE_STAMP_SCHEMA, orient="row")
+
+
+def unchanged_snapshot_pages(unchanged: pl.DataFrame, ingest_date: str) -> pl.DataFrame:
+    """Pages rows (PAGES_SCHEMA) for snapshot files whose stamp says they are the bytes stored
+    on another day: fetch_outcome 'unchanged', no html, the stored hash and content type.
+
+    unchanged: source_name, url, content_hash, content_type and size of each such file.
+    """
+    fetched_at = datetime.now(UTC).replace(tzinfo=None)
+    return unchanged.select(
+        page_id=pl.col("url").map_elements(lambda url: page_id(ingest_date, url),
+                                           return_dtype=pl.String),
+        source_name="source_name", url="url",
+        fetched_at=pl.lit(fetched_at, dtype=pl.Datetime("us")),
+        http_status=pl.lit(None, dtype=pl.Int32), content_type="content_type",
+        content_hash="content_hash", byte_count=pl.col("size").cast(pl.Int64),
+        html=pl.lit(None, dtype=pl.String), fetch_outcome=pl.lit("unchanged"),
+    ).cast(PAGES_SCHEMA)

@@ -30,8 +30,13 @@ from transforms.figures.claims import claims
 from transforms.figures.mentions import figure_mentions
 from transforms.figures.trade import trade_statements
 from transforms.ingest.discovery import discover
-from transforms.ingest.fetch import fetch_all_pages, unchanged_bodies
-from transforms.ingest.pages import PAGES_ROW_GROUP_ROWS
+from transforms.ingest.fetch import fetch_all_pages, unchanged_bodies, unchanged_files
+from transforms.ingest.local_files import (
+    FILE_STAMP_SCHEMA,
+    file_stamps,
+    unchanged_snapshot_pages,
+)
+from transforms.ingest.pages import HTTP_PAGE_COLUMNS, PAGES_ROW_GROUP_ROWS
 from transforms.kernel import parallel
 from transforms.kernel.faults import fault_point
 from transforms.kernel.keys import quarantine_ids
@@ -118,21 +123,49 @@ def _stored_bodies(settings: Settings) -> pl.DataFrame | None:
     return frame
 
 
+def file_stamps_file(settings: Settings) -> Path:
+    """Each snapshot URL's file stamp (url, location, size, mtime_ns) with the content_hash
+    of the bytes read under it, merged in by the writer after each load."""
+    return settings.warehouse_dir / "state" / "file_stamps.parquet"
+
+
+def _known_stamps(settings: Settings) -> pl.DataFrame | None:
+    path = file_stamps_file(settings)
+    if not path.exists():
+        return None
+    frame = pl.read_parquet(path)
+    return frame if {*FILE_STAMP_SCHEMA, "content_hash"} <= set(frame.columns) else None
+
+
 def fetch_batch(settings: Settings, batch_dir: str, ingest_date: str) -> dict:
     """Fetch the batch's pages into pages.parquet; unreadable ones to quarantine; pages
-    whose URL gave the same bytes on an earlier day are unchanged, before extraction."""
+    whose URL gave the same bytes on an earlier day are unchanged, before extraction. A
+    snapshot file whose size and mtime are those it had when those bytes were read is
+    not read again (its stamps go to file_stamps.parquet for the load to keep)."""
     batch = Path(batch_dir)
     discovered = read_frame(batch, "discovered")
     known = validators_file(settings)
     validators = pl.read_parquet(known) if known.exists() else None
-    pages, quarantined = fetch_all_pages(discovered, ingest_date, settings,
-                                         validators=validators)
     stored = _stored_bodies(settings)
+    stamps = file_stamps(discovered)
+    same = unchanged_files(stamps, _known_stamps(settings), stored, ingest_date)
+    pages, quarantined = fetch_all_pages(discovered.join(same, on="url", how="anti"),
+                                         ingest_date, settings, validators=validators)
     if stored is not None:
         pages = unchanged_bodies(pages, stored, ingest_date)
+    if same.height:
+        quiet = unchanged_snapshot_pages(
+            discovered.select("source_name", "url").join(same, on="url"), ingest_date)
+        quiet = quiet.with_columns(
+            [pl.lit(None, dtype=t).alias(c) for c, t in HTTP_PAGE_COLUMNS.items()])
+        order = discovered.select("url").with_row_index("_order")
+        pages = pl.concat([pages, quiet.select(pages.columns)]).join(order, on="url") \
+            .sort("_order").drop("_order")
+    read = pages.filter(pl.col("fetch_outcome").is_in(["fetched", "unchanged"]))
+    stamped = stamps.join(read.select("url", "content_hash"), on="url")
     outcome = pages["fetch_outcome"]
     return finish_step(batch, "fetch_pages", "fetch", StepOutputs(
-        first={"pages": pages}, then={"quarantine_fetch": quarantined},
+        first={"pages": pages}, then={"quarantine_fetch": quarantined, "file_stamps": stamped},
         items_in=discovered.height, items_out=(outcome == "fetched").sum(),
         quarantined=quarantined.height, unchanged=(outcome == "unchanged").sum(),
         # In row groups: polars compresses row groups in parallel, and the extract
@@ -339,6 +372,7 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     fault_point("load_warehouse", "after_write")
     warehouse.export_validators(validators_file(settings))
     warehouse.export_stored_bodies(stored_bodies_file(settings))
+    _keep_file_stamps(settings, batches)
 
     counts = _concat(batches, "counts_discover")
     for stage in STAGES[1:]:
@@ -354,3 +388,25 @@ def load_batches(settings: Settings, ingest_date: str, run_id: str,
     return {"articles_loaded": report.articles_loaded,
             "articles_unchanged": report.articles_unchanged,
             "quarantined": report.quarantined, "rows": report.rows_by_table}
+
+
+def _keep_file_stamps(settings: Settings, batches: list[Path]) -> None:
+    """Merge the batches' file stamps into file_stamps_file (a URL's newest stamp wins).
+
+    Only a cache: a stamp is used when its hash is also the URL's stored body, so a lost
+    or stale file costs reads, never a wrong page.
+    """
+    fresh = [pl.read_parquet(b / "file_stamps.parquet") for b in batches
+             if (b / "file_stamps.parquet").exists()]
+    if not fresh:
+        return
+    stamps = pl.concat(fresh).unique("url", keep="last")
+    earlier = _known_stamps(settings)
+    if earlier is not None:
+        stamps = pl.concat([earlier.join(stamps, on="url", how="anti"),
+                            stamps.select(earlier.columns)])
+    path = file_stamps_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    stamps.write_parquet(tmp)
+    tmp.replace(path)
