@@ -148,22 +148,10 @@ def carried_results(settings: Settings, step: str, source: str,
             return None
     if not rows:
         return None
+    # A vouch is written by a real build only, so its run's rows are never carried ones.
     frame = pl.DataFrame(rows, schema=RESULT_SCHEMA, orient="row")
-    origin = _origin(found.run_id, frame)
-    return origin, frame.with_columns(
-        message=pl.lit(f"{CARRIED_PREFIX}{origin}: ") + _without_carried_prefix("message"))
-
-
-def _origin(run_id: str, frame: pl.DataFrame) -> str:
-    """The run that really ran the checks: a carried row names it already."""
-    first = frame["message"][0] or ""
-    if first.startswith(CARRIED_PREFIX):
-        return first[len(CARRIED_PREFIX):].split(": ", 1)[0]
-    return run_id
-
-
-def _without_carried_prefix(column: str) -> pl.Expr:
-    return pl.col(column).fill_null("").str.replace(rf"^{CARRIED_PREFIX}[^:]*: ", "")
+    return found.run_id, frame.with_columns(
+        message=pl.lit(f"{CARRIED_PREFIX}{found.run_id}: ") + pl.col("message").fill_null(""))
 
 
 def carried_from(messages: Iterable[str | None]) -> str | None:

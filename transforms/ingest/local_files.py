@@ -212,8 +212,8 @@ def unchanged_snapshot_pages(unchanged: pl.DataFrame, ingest_date: str) -> pl.Da
     """
     fetched_at = datetime.now(UTC).replace(tzinfo=None)
     return unchanged.select(
-        page_id=pl.col("url").map_elements(lambda url: page_id(ingest_date, url),
-                                           return_dtype=pl.String),
+        page_id=pl.Series([page_id(ingest_date, url) for url in unchanged["url"]],
+                          dtype=pl.String),
         source_name="source_name", url="url",
         fetched_at=pl.lit(fetched_at, dtype=pl.Datetime("us")),
         http_status=pl.lit(None, dtype=pl.Int32), content_type="content_type",
